@@ -1,0 +1,23 @@
+/**
+ * Native ES-module Jest (run with `node --experimental-vm-modules`): NestJS 12 ships ES modules
+ * only, and Jest's CommonJS loader cannot load them. See README, "Toolchain".
+ */
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+    },
+  ],
+  // Each e2e file starts its own redis-server processes; two workers fit a 2-core machine.
+  maxWorkers: 2,
+};

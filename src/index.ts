@@ -1,0 +1,53 @@
+import './session/express-request.js';
+
+export { SessionModule } from './session/session.module.js';
+export {
+  SESSION_MODULE_OPTIONS,
+  type SessionModuleExtras,
+} from './session/session.module-definition.js';
+export {
+  SessionCookieOptions,
+  SessionModuleOptions,
+  type RedisClusterConnection,
+  type RedisConnection,
+  type RedisNode,
+  type RedisSentinelConnection,
+} from './session/session-module-options.js';
+export {
+  Session as SessionObject,
+  RESERVED_SESSION_KEYS,
+  type RegenerateOptions,
+  type SessionCallback,
+  type TypedSession,
+} from './session/session.js';
+export { SessionCookie } from './session/session-cookie.js';
+export type { SessionData, SessionPrincipal } from './session/session-data.js';
+export { SessionService } from './session/session.service.js';
+export { Session } from './session/decorators/session.decorator.js';
+export {
+  SessionConflictError,
+  SessionError,
+  SessionFencedError,
+  SessionOptionsError,
+  SessionSerializationError,
+  SessionStateError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+} from './session/session.errors.js';
+export {
+  SessionStore,
+  type CommitResult,
+  type LoadOptions,
+  type LoadResult,
+  type MetadataChange,
+  type SessionChange,
+  type SessionKey,
+  type SessionMetadata,
+  type StoredSession,
+} from './session/stores/session-store.js';
+export { MemorySessionStore } from './session/stores/memory-session-store.js';
+export {
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+} from './session/stores/redis-session-store.js';
+export { SigningKeyring } from './security/signing-keyring.js';

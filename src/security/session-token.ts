@@ -1,0 +1,60 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Bytes of the random hash tag; it only spreads sessions over Cluster slots, it guards nothing. */
+const TAG_BYTES = 9;
+/** Bytes of the secret part: 256 bits from the OS CSPRNG, as OWASP asks for session IDs. */
+const SECRET_BYTES = 32;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const TAG_LENGTH = Math.ceil((TAG_BYTES * 4) / 3);
+const SECRET_LENGTH = Math.ceil((SECRET_BYTES * 4) / 3);
+
+/**
+ * A session token `tag.secret`. The tag stays for the life of a session (it is the Redis Cluster
+ * hash tag, so a session, its lock and its fence share one slot); regeneration replaces the secret.
+ */
+export interface SessionToken {
+  readonly tag: string;
+  readonly secret: string;
+}
+
+/** Where a session lives in a store: the tag and a hash of the secret, never the secret itself. */
+export interface SessionKey {
+  readonly tag: string;
+  readonly secretHash: string;
+}
+
+/** A token with a fresh random tag and secret. */
+export function createSessionToken(): SessionToken {
+  return { tag: randomBase64url(TAG_BYTES), secret: randomBase64url(SECRET_BYTES) };
+}
+
+/** A token that keeps `token`'s tag (same Cluster slot) with a fresh secret. */
+export function renewSessionToken(token: SessionToken): SessionToken {
+  return { tag: token.tag, secret: randomBase64url(SECRET_BYTES) };
+}
+
+export function formatSessionToken(token: SessionToken): string {
+  return `${token.tag}.${token.secret}`;
+}
+
+/** Parses `tag.secret`; anything else (wrong lengths, other characters) gives `undefined`. */
+export function parseSessionToken(value: string): SessionToken | undefined {
+  const dot = value.indexOf('.');
+  if (dot !== TAG_LENGTH || value.length !== TAG_LENGTH + 1 + SECRET_LENGTH) return undefined;
+  const tag = value.slice(0, dot);
+  const secret = value.slice(dot + 1);
+  if (!BASE64URL.test(tag) || !BASE64URL.test(secret)) return undefined;
+  return { tag, secret };
+}
+
+/** The store key of a token: a dump of the store does not hand out live sessions. */
+export function sessionKeyOf(token: SessionToken): SessionKey {
+  return {
+    tag: token.tag,
+    secretHash: createHash('sha256').update(token.secret).digest('base64url'),
+  };
+}
+
+function randomBase64url(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}

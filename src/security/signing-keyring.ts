@@ -1,0 +1,48 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The shortest secret accepted: 32 characters, so a random secret carries at least 128 bits. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** A value that verified, and whether it was signed by an older key (so it should be re-signed). */
+export interface VerifiedValue {
+  readonly value: string;
+  readonly signedWithOldKey: boolean;
+}
+
+/**
+ * HMAC-SHA256 signatures with a keyring: the newest secret signs, every listed secret verifies,
+ * so secrets rotate without signing anybody out.
+ */
+export class SigningKeyring {
+  private readonly keys: readonly Buffer[];
+
+  /** @param secrets newest first; each at least {@link MIN_SECRET_LENGTH} characters */
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) throw new Error('SigningKeyring needs at least one secret');
+    this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
+  }
+
+  /** `value.signature`, signed with the newest secret. */
+  sign(value: string): string {
+    return `${value}.${this.signatureOf(value, this.keys[0]!)}`;
+  }
+
+  /** The value inside `signed`, or `undefined` when no secret of the ring made its signature. */
+  verify(signed: string): VerifiedValue | undefined {
+    const dot = signed.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const value = signed.slice(0, dot);
+    const given = Buffer.from(signed.slice(dot + 1), 'utf8');
+    for (let index = 0; index < this.keys.length; index++) {
+      const expected = Buffer.from(this.signatureOf(value, this.keys[index]!), 'utf8');
+      if (given.length === expected.length && timingSafeEqual(given, expected)) {
+        return { value, signedWithOldKey: index > 0 };
+      }
+    }
+    return undefined;
+  }
+
+  private signatureOf(value: string, key: Buffer): string {
+    return createHmac('sha256', key).update(value).digest('base64url');
+  }
+}

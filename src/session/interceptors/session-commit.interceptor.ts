@@ -1,0 +1,39 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { from, mergeMap, type Observable } from 'rxjs';
+import { SessionEngine } from '../session-engine.js';
+import { toHttpException } from '../session-http-errors.js';
+import { Session } from '../session.js';
+
+/**
+ * Commits the session when the handler's result is ready and before Nest writes it, so a commit
+ * error (conflict, size, store down) reaches the app's exception filters as an HttpException.
+ * Registered globally by `SessionModule`.
+ */
+@Injectable()
+export class SessionCommitInterceptor implements NestInterceptor {
+  constructor(private readonly engine: SessionEngine) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const session = context.switchToHttp().getRequest<Request>().session;
+    if (!(session instanceof Session)) return next.handle();
+    return next.handle().pipe(
+      mergeMap((value: unknown) =>
+        from(
+          this.engine.commit(session).then(
+            () => value,
+            (error: unknown) => {
+              throw toHttpException(error);
+            },
+          ),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { SessionEngine } from '../session-engine.js';
+import { SessionContext } from '../session-context.js';
+import { SessionError } from '../session.errors.js';
+import { toHttpException } from '../session-http-errors.js';
+import type { Session } from '../session.js';
+
+/**
+ * Registered by `SessionModule` for every route: opens `req.session` (one store round trip when
+ * the cookie carries a valid token) and commits it before the response is sent.
+ */
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  constructor(
+    private readonly engine: SessionEngine,
+    private readonly context: SessionContext,
+  ) {}
+
+  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    let session: Session;
+    try {
+      session = await this.engine.open(request, response);
+    } catch (error) {
+      throw toHttpException(error);
+    }
+    request.session = session;
+    commitBeforeEnd(response, () => this.engine.commit(session));
+    this.context.run(session, next);
+  }
+}
+
+/**
+ * Holds `res.end` until the session is committed, so the client's next request, on any server,
+ * sees the write. Responses produced by Nest are normally committed earlier by the interceptor;
+ * this covers plain Express middleware and error responses. If the commit fails while the
+ * response can still be changed, the client gets the error instead of a false success.
+ */
+function commitBeforeEnd(response: Response, commit: () => Promise<void>): void {
+  const end = response.end.bind(response) as (...args: unknown[]) => Response;
+  let ending = false;
+  response.end = ((...args: unknown[]) => {
+    if (ending || response.headersSent) return end(...args);
+    ending = true;
+    commit().then(
+      () => end(...args),
+      (error: unknown) => {
+        if (response.headersSent) return end(...args);
+        const status = error instanceof SessionError ? error.httpStatus : 500;
+        const body = JSON.stringify({
+          statusCode: status,
+          error: error instanceof Error ? error.name : 'Error',
+          message: error instanceof SessionError ? error.message : 'Internal server error',
+        });
+        response.status(status);
+        response.removeHeader('etag');
+        response.setHeader('content-type', 'application/json; charset=utf-8');
+        response.setHeader('content-length', Buffer.byteLength(body));
+        end(body);
+      },
+    );
+    return response;
+  }) as Response['end'];
+}

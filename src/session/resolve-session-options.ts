@@ -1,0 +1,111 @@
+import { type ValidationError, validateSync } from 'class-validator';
+import { SessionOptionsError } from './session.errors.js';
+import {
+  type RedisConnection,
+  SessionCookieOptions,
+  SessionModuleOptions,
+} from './session-module-options.js';
+import type { SessionStore } from './stores/session-store.js';
+
+/** Cookie attributes with every default applied. */
+export interface ResolvedCookieOptions {
+  readonly name: string;
+  readonly domain?: string;
+  readonly path: string;
+  readonly httpOnly: boolean;
+  readonly secure: boolean;
+  readonly sameSite: 'lax' | 'strict' | 'none';
+}
+
+/** Options after validation, with every default applied once. */
+export interface ResolvedSessionOptions {
+  readonly secrets: readonly string[];
+  readonly redis?: RedisConnection;
+  readonly store?: SessionStore;
+  readonly prefix: string;
+  readonly cookie: ResolvedCookieOptions;
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  readonly slideAfterMs: number;
+  readonly saveUninitialized: boolean;
+  readonly maxSessionBytes: number;
+  readonly commandTimeoutMs: number;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Validates options with class-validator and applies the defaults. Shared by `forRoot` and
+ * `forRootAsync`, so both fail the same way: one {@link SessionOptionsError} listing every problem.
+ */
+export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
+  if (typeof raw !== 'object' || raw === null) {
+    throw SessionOptionsError.invalid(['options must be an object with at least `secrets`']);
+  }
+  // Object.assign, not plainToInstance: a Redis client or store passed in must stay the same object.
+  const options = Object.assign(new SessionModuleOptions(), raw);
+  if (isPlainObject(options.cookie)) {
+    options.cookie = Object.assign(new SessionCookieOptions(), options.cookie);
+  }
+  const problems = validateSync(options, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
+    (error) => describe(error, ''),
+  );
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30 * MINUTE;
+  const absoluteTimeoutMs = options.absoluteTimeoutMs ?? 8 * 60 * MINUTE;
+  if (idleTimeoutMs > absoluteTimeoutMs) {
+    problems.push(
+      `idleTimeoutMs (${idleTimeoutMs}) must not be longer than absoluteTimeoutMs (${absoluteTimeoutMs}); ` +
+        'shorten the idle timeout or lengthen the absolute one',
+    );
+  }
+  if (options.redis !== undefined && options.store !== undefined) {
+    problems.push('give either `redis` or `store`, not both: `store` would make `redis` unused');
+  }
+  const secure = options.cookie?.secure ?? true;
+  const sameSite = options.cookie?.sameSite ?? 'lax';
+  if (sameSite === 'none' && !secure) {
+    problems.push("cookie.sameSite 'none' needs cookie.secure true: browsers drop such cookies");
+  }
+  if (problems.length > 0) throw SessionOptionsError.invalid(problems);
+
+  const path = options.cookie?.path ?? '/';
+  const domain = options.cookie?.domain;
+  return {
+    secrets: options.secrets,
+    redis: options.redis,
+    store: options.store,
+    prefix: options.prefix ?? 'sess:',
+    cookie: {
+      name: options.cookie?.name ?? (secure && !domain && path === '/' ? '__Host-sid' : 'sid'),
+      domain,
+      path,
+      httpOnly: options.cookie?.httpOnly ?? true,
+      secure,
+      sameSite,
+    },
+    idleTimeoutMs,
+    absoluteTimeoutMs,
+    slideAfterMs: Math.floor((options.slideAfterShare ?? 0.1) * idleTimeoutMs),
+    saveUninitialized: options.saveUninitialized ?? false,
+    maxSessionBytes: options.maxSessionBytes ?? 65_536,
+    commandTimeoutMs: options.commandTimeoutMs ?? 2000,
+  };
+}
+
+function describe(error: ValidationError, parent: string): string[] {
+  const path = parent ? `${parent}.${error.property}` : error.property;
+  const own = Object.values(error.constraints ?? {}).map((message) =>
+    message.includes('should not exist')
+      ? `unknown option \`${path}\`: check its spelling against SessionModuleOptions`
+      : message.startsWith(error.property) && parent
+        ? `${parent}.${message}`
+        : message,
+  );
+  return [...own, ...(error.children ?? []).flatMap((child) => describe(child, path))];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
+}

@@ -1,0 +1,378 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SigningKeyring } from '../security/signing-keyring.js';
+import {
+  createSessionToken,
+  formatSessionToken,
+  parseSessionToken,
+  renewSessionToken,
+  type SessionToken,
+  sessionKeyOf,
+} from '../security/session-token.js';
+import type { ResolvedSessionOptions } from './resolve-session-options.js';
+import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
+import { type RegenerateOptions, RESERVED_SESSION_KEYS, Session } from './session.js';
+import { SessionCookie } from './session-cookie.js';
+import type { SessionPrincipal } from './session-data.js';
+import {
+  SessionConflictError,
+  SessionError,
+  SessionFencedError,
+  SessionStateError,
+  SessionTooLargeError,
+} from './session.errors.js';
+import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
+import { attachState, type SessionState, stateOf } from './session-state.js';
+import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
+
+/**
+ * Opens, commits, regenerates and destroys the sessions of requests. Every store access is one
+ * round trip; a request that changed nothing writes nothing.
+ */
+@Injectable()
+export class SessionEngine {
+  private readonly keyring: SigningKeyring;
+  private readonly operations = {
+    save: (session: Session) => this.commit(session),
+    reload: (session: Session) => this.reload(session),
+    regenerate: (session: Session, options: RegenerateOptions) => this.regenerate(session, options),
+    destroy: (session: Session) => this.destroy(session),
+    cookieOf: (session: Session) => new SessionCookie(this.options.cookie, session.expiresAt),
+    principalOf: (session: Session) => this.principalOf(session),
+  };
+
+  constructor(
+    @Inject(RESOLVED_SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
+    readonly store: SessionStore,
+  ) {
+    this.keyring = new SigningKeyring(options.secrets);
+  }
+
+  /**
+   * The session of a request: loaded when the cookie carries a token signed by the keyring,
+   * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup.
+   */
+  async open(request: Request, response?: Response): Promise<Session> {
+    const token = this.tokenFromRequest(request);
+    if (!token) return this.fresh(response);
+    const loaded = await this.loadToken(token.token, response);
+    if (!loaded) return this.fresh(response);
+    if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
+    return loaded;
+  }
+
+  /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */
+  async loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
+    const key = sessionKeyOf(token);
+    const result = await this.store.load(key, this.loadOptions());
+    if (result.status !== 'found') return undefined;
+    const session = this.createSession({
+      token,
+      key,
+      stored: true,
+      snapshot: new Map(),
+      metaChange: {},
+      destroyed: false,
+      touched: false,
+      cookieDue: result.slid,
+      guard: {},
+      response,
+    });
+    this.applyStored(session, result.session);
+    return session;
+  }
+
+  /** A new, unsaved session; it reaches the store only if something is put in it. */
+  fresh(response?: Response): Session {
+    const token = createSessionToken();
+    return this.createSession({
+      token,
+      key: sessionKeyOf(token),
+      stored: false,
+      snapshot: new Map(),
+      metaChange: {},
+      destroyed: false,
+      touched: false,
+      cookieDue: true,
+      guard: {},
+      response,
+    });
+  }
+
+  /** Writes what changed, in one round trip; sets the cookie when it must change. */
+  async commit(session: Session): Promise<void> {
+    const state = stateOf(session);
+    // Two commits of one request never overlap: the second sees what the first wrote.
+    while (state.committing) await state.committing;
+    const run = this.commitNow(session, state);
+    state.committing = run.finally(() => (state.committing = undefined));
+    return state.committing;
+  }
+
+  /** Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. */
+  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+    const state = stateOf(session);
+    state.metaChange.principal = serializeValue('principal', principal);
+    state.metaChange.authenticatedAt = Date.now();
+    await this.regenerate(session, { keepData: true });
+  }
+
+  /** Removes the principal and regenerates the token; the data stays. */
+  async signOut(session: Session): Promise<void> {
+    const state = stateOf(session);
+    state.metaChange.principal = null;
+    state.metaChange.authenticatedAt = null;
+    await this.regenerate(session, { keepData: true });
+  }
+
+  principalOf(session: Session): SessionPrincipal | undefined {
+    const state = stateOf(session);
+    const json =
+      state.metaChange.principal !== undefined ? state.metaChange.principal : state.meta?.principal;
+    return json ? (deserializeValue(json) as SessionPrincipal) : undefined;
+  }
+
+  /** The raw token of a session (for the cookie or a response header); never log it. */
+  tokenOf(session: Session): string {
+    return formatSessionToken(stateOf(session).token);
+  }
+
+  private async commitNow(session: Session, state: SessionState): Promise<void> {
+    if (state.destroyed) return;
+    const { set, remove, current } = this.diff(session, state);
+    const metaChanged = Object.keys(state.metaChange).length > 0;
+    const changed = set.size > 0 || remove.length > 0 || metaChanged;
+    if (!state.stored && !changed && !this.options.saveUninitialized) return;
+    if (state.stored && !changed && !state.touched) {
+      if (state.cookieDue) this.sendCookie(state);
+      return;
+    }
+    const now = Date.now();
+    const change: SessionChange = {
+      now,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      create: state.stored ? undefined : { absoluteDeadline: now + this.options.absoluteTimeoutMs },
+      set: Object.fromEntries(set),
+      delete: remove,
+      meta: state.metaChange,
+      expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
+      fence: state.guard.fence,
+    };
+    const result = await this.store.commit(state.key, change);
+    switch (result.status) {
+      case 'committed':
+        state.snapshot = current;
+        state.meta = {
+          ...withMetaChange(
+            state.meta ?? {
+              createdAt: now,
+              absoluteDeadline: change.create?.absoluteDeadline ?? now,
+              fence: 0,
+            },
+            state.metaChange,
+          ),
+          version: result.version,
+          lastAccessAt: now,
+        };
+        state.metaChange = {};
+        state.expiresAt = result.expiresAt;
+        state.touched = false;
+        if (!state.stored) state.cookieDue = true;
+        state.stored = true;
+        this.sendCookie(state);
+        return;
+      case 'gone':
+        // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
+        state.destroyed = true;
+        this.clearCookie(state);
+        return;
+      case 'conflict':
+        throw SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion);
+      case 'fenced':
+        throw SessionFencedError.staleFence(state.guard.fence ?? 0);
+      case 'exists':
+        throw new SessionError('A new session token collided with a stored one; retry.');
+    }
+  }
+
+  /** Changed and removed keys against the snapshot; checks serialisability and the size limit. */
+  private diff(session: Session, state: SessionState) {
+    const current = new Map<string, string>();
+    const set = new Map<string, string>();
+    let bytes = 0;
+    for (const key of Object.keys(session)) {
+      const value = session[key];
+      if (value === undefined || !isSafeKey(key)) continue;
+      const json = serializeValue(key, value);
+      current.set(key, json);
+      bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
+      if (state.snapshot.get(key) !== json) set.set(key, json);
+    }
+    if (bytes > this.options.maxSessionBytes) {
+      throw SessionTooLargeError.of(bytes, this.options.maxSessionBytes);
+    }
+    const remove = [...state.snapshot.keys()].filter((key) => !current.has(key));
+    return { set, remove, current };
+  }
+
+  private async reload(session: Session): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('reload');
+    if (!state.stored) return;
+    const result = await this.store.load(state.key, {
+      ...this.loadOptions(),
+      raiseFence: false,
+    });
+    for (const key of Object.keys(session)) delete session[key];
+    state.snapshot = new Map();
+    state.metaChange = {};
+    if (result.status !== 'found') {
+      state.destroyed = true;
+      this.clearCookie(state);
+      return;
+    }
+    this.applyStored(session, result.session);
+  }
+
+  /**
+   * New token, same tag (same Cluster slot). A stored session moves to the new key in the same
+   * atomic script that applies pending changes, so the old token stops working at once.
+   */
+  private async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('regenerate');
+    const keepData = options.keepData ?? true;
+    if (!keepData) for (const key of Object.keys(session)) delete session[key];
+    const token = renewSessionToken(state.token);
+    const key = sessionKeyOf(token);
+    if (state.stored) {
+      while (state.committing) await state.committing;
+      const { set, remove, current } = this.diff(session, state);
+      const now = Date.now();
+      const result = await this.store.commit(state.key, {
+        now,
+        idleTimeoutMs: this.options.idleTimeoutMs,
+        set: Object.fromEntries(keepData ? set : current),
+        delete: keepData ? remove : [],
+        clearData: !keepData,
+        meta: state.metaChange,
+        expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
+        fence: state.guard.fence,
+        moveTo: key,
+      });
+      if (result.status === 'gone') {
+        state.destroyed = true;
+        this.clearCookie(state);
+        return;
+      }
+      if (result.status !== 'committed') {
+        throw result.status === 'conflict'
+          ? SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion)
+          : SessionFencedError.staleFence(state.guard.fence ?? 0);
+      }
+      state.snapshot = current;
+      state.meta = {
+        ...withMetaChange(state.meta!, state.metaChange),
+        version: result.version,
+        lastAccessAt: now,
+      };
+      state.metaChange = {};
+      state.expiresAt = result.expiresAt;
+    }
+    state.token = token;
+    state.key = key;
+    state.cookieDue = true;
+    if (state.stored) this.sendCookie(state);
+  }
+
+  private async destroy(session: Session): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) return;
+    while (state.committing) await state.committing;
+    if (state.stored) await this.store.destroy(state.key);
+    state.destroyed = true;
+    this.clearCookie(state);
+  }
+
+  private createSession(state: SessionState): Session {
+    const session = new Session(this.operations);
+    attachState(session, state);
+    return session;
+  }
+
+  private applyStored(session: Session, stored: StoredSession): void {
+    const state = stateOf(session);
+    for (const [key, json] of Object.entries(stored.data)) {
+      if (!isSafeKey(key) || RESERVED_SESSION_KEYS.has(key)) continue;
+      session[key] = deserializeValue(json);
+      state.snapshot.set(key, json);
+    }
+    state.meta = stored.meta;
+    state.expiresAt = Math.min(
+      stored.meta.lastAccessAt + this.options.idleTimeoutMs,
+      stored.meta.absoluteDeadline,
+    );
+  }
+
+  private tokenFromRequest(
+    request: Request,
+  ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
+    const raw = readCookie(request.headers.cookie, this.options.cookie.name);
+    if (!raw) return undefined;
+    const verified = this.keyring.verify(raw);
+    const token = verified && parseSessionToken(verified.value);
+    return token ? { token, signedWithOldKey: verified.signedWithOldKey } : undefined;
+  }
+
+  private loadOptions() {
+    return {
+      now: Date.now(),
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      slideAfterMs: this.options.slideAfterMs,
+    };
+  }
+
+  private sendCookie(state: SessionState): void {
+    const response = state.response;
+    state.cookieDue = false;
+    if (!response || response.headersSent || state.expiresAt === undefined) return;
+    const { name, ...attributes } = this.options.cookie;
+    response.cookie(name, this.keyring.sign(formatSessionToken(state.token)), {
+      ...attributes,
+      maxAge: Math.max(0, state.expiresAt - Date.now()),
+    });
+  }
+
+  private clearCookie(state: SessionState): void {
+    const response = state.response;
+    if (!response || response.headersSent) return;
+    const { name, ...attributes } = this.options.cookie;
+    response.clearCookie(name, attributes);
+  }
+}
+
+/** The metadata after a committed change, to keep the in-memory view in step with the store. */
+function withMetaChange<T extends object>(previous: T, change: SessionState['metaChange']): T {
+  const result = { ...previous } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(change)) {
+    if (value === null) delete result[name];
+    else if (value !== undefined) result[name] = value;
+  }
+  return result as T;
+}
+
+/** One cookie's value from a Cookie header, without decoding every other cookie. */
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(value.startsWith('"') ? value.slice(1, -1) : value);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,201 @@
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
+import type { Cluster, Redis } from 'ioredis';
+import { MIN_SECRET_LENGTH } from '../security/signing-keyring.js';
+import { SessionStore } from './stores/session-store.js';
+
+/** A Redis host and port. */
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Redis through Sentinel: the sentinels find the master named `name`. */
+export interface RedisSentinelConnection {
+  readonly sentinels: readonly RedisNode[];
+  /** The master name the sentinels monitor. */
+  readonly name: string;
+  readonly password?: string;
+  readonly sentinelPassword?: string;
+  readonly db?: number;
+}
+
+/** A Redis Cluster, reached through any of its nodes. */
+export interface RedisClusterConnection {
+  readonly clusterNodes: readonly RedisNode[];
+  readonly password?: string;
+}
+
+/**
+ * Where sessions live in Redis: a URL (`redis://host:port/db`, `rediss://` for TLS), a client you
+ * built (the module leaves it open at shutdown), Sentinel settings, or Cluster nodes.
+ */
+export type RedisConnection =
+  string | Redis | Cluster | RedisSentinelConnection | RedisClusterConnection;
+
+/** Attributes of the session cookie. */
+export class SessionCookieOptions {
+  /**
+   * Cookie name. @default '__Host-sid' when `secure` is true, no `domain` is set and `path` is
+   * '/' (the prefix makes browsers refuse the cookie from a sibling domain or over plain HTTP);
+   * otherwise 'sid'.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'cookie.name must be a cookie token' })
+  name?: string;
+
+  /** Domain attribute; leave unset to bind the cookie to the exact host. @default undefined */
+  @IsOptional()
+  @IsString()
+  domain?: string;
+
+  /** @default '/' */
+  @IsOptional()
+  @IsString()
+  path?: string;
+
+  /** Hide the cookie from page scripts. @default true */
+  @IsOptional()
+  @IsBoolean()
+  httpOnly?: boolean;
+
+  /**
+   * Send the cookie over HTTPS only. Turn off only for plain-HTTP development: the module warns.
+   * @default true
+   */
+  @IsOptional()
+  @IsBoolean()
+  secure?: boolean;
+
+  /** @default 'lax' */
+  @IsOptional()
+  @IsIn(['lax', 'strict', 'none'])
+  sameSite?: 'lax' | 'strict' | 'none';
+}
+
+/**
+ * Options of `SessionModule.forRoot()` / `forRootAsync()`, validated when the module starts:
+ * a wrong option stops the app with a message that names it.
+ *
+ * @example
+ * SessionModule.forRoot({
+ *   secrets: [process.env.SESSION_SECRET!],
+ *   redis: 'redis://127.0.0.1:6379',
+ *   idleTimeoutMs: 15 * 60_000,
+ * })
+ */
+export class SessionModuleOptions {
+  /**
+   * Secrets that sign the session cookie, newest first: the first signs, all verify, so a new
+   * secret can be put in front without signing anybody out. Each at least 32 characters.
+   */
+  @IsArray({ message: 'secrets must be an array of strings, newest first' })
+  @ArrayNotEmpty({ message: 'secrets must hold at least one secret' })
+  @IsString({ each: true })
+  @MinLength(MIN_SECRET_LENGTH, {
+    each: true,
+    message: `each of secrets must be at least ${MIN_SECRET_LENGTH} characters; generate one with \`openssl rand -base64 48\``,
+  })
+  secrets!: string[];
+
+  /** Keep sessions in Redis. Give either `redis` or `store`, not both. @default undefined */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isRedisConnection',
+    validator: {
+      validate: isRedisConnection,
+      defaultMessage: () =>
+        'redis must be a redis:// or rediss:// URL, an ioredis Redis or Cluster client, ' +
+        '{ sentinels, name } or { clusterNodes }',
+    },
+  })
+  redis?: RedisConnection;
+
+  /**
+   * Any `SessionStore`. Without `redis` and `store`, sessions live in process memory, which
+   * serves one process only (the module warns). @default MemorySessionStore
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isSessionStore',
+    validator: {
+      validate: (value: unknown) => value instanceof SessionStore,
+      defaultMessage: () => 'store must be an instance of a class that extends SessionStore',
+    },
+  })
+  store?: SessionStore;
+
+  /** Prefix of every Redis key the store writes. @default 'sess:' */
+  @IsOptional()
+  @IsString()
+  prefix?: string;
+
+  /** Cookie attributes. @default { path: '/', httpOnly: true, secure: true, sameSite: 'lax' } */
+  @IsOptional()
+  @ValidateNested()
+  cookie?: SessionCookieOptions;
+
+  /** A session unused this long ends (sliding). @default 1_800_000 (30 minutes) */
+  @IsOptional()
+  @IsInt()
+  @Min(1000, { message: 'idleTimeoutMs must be at least 1000 (one second)' })
+  idleTimeoutMs?: number;
+
+  /** A session ends this long after it was created, however much it is used. @default 28_800_000 (8 hours) */
+  @IsOptional()
+  @IsInt()
+  @Min(1000, { message: 'absoluteTimeoutMs must be at least 1000 (one second)' })
+  absoluteTimeoutMs?: number;
+
+  /**
+   * Share of the idle window that must pass before a read slides an unchanged session's idle
+   * deadline. 0 slides on every request; 0.1 writes at most once per tenth of the window, and
+   * the enforced idle timeout is then between 90% and 100% of `idleTimeoutMs`. @default 0.1
+   */
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  slideAfterShare?: number;
+
+  /** Save a new session even when the request put nothing in it. @default false */
+  @IsOptional()
+  @IsBoolean()
+  saveUninitialized?: boolean;
+
+  /** Largest serialised size of a session's data, in bytes. @default 65_536 */
+  @IsOptional()
+  @IsInt()
+  @Min(256)
+  maxSessionBytes?: number;
+
+  /** Longest wait for one store operation; past it the request gets 503. @default 2000 */
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  commandTimeoutMs?: number;
+}
+
+function isRedisConnection(value: unknown): boolean {
+  if (typeof value === 'string') return /^rediss?:\/\//.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  if (typeof candidate.defineCommand === 'function') return true;
+  if (Array.isArray(candidate.sentinels)) return typeof candidate.name === 'string';
+  return Array.isArray(candidate.clusterNodes) && candidate.clusterNodes.length > 0;
+}

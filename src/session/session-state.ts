@@ -1,0 +1,46 @@
+import type { Response } from 'express';
+import type { SessionKey, SessionToken } from '../security/session-token.js';
+import type { MetadataChange, SessionMetadata } from './stores/session-store.js';
+
+/** How a commit of this request is checked against concurrent writers. */
+export interface CommitGuard {
+  /** Optimistic mode: commit only if the stored version is still the loaded one. */
+  optimistic?: boolean;
+  /** Locked mode: the fence of the lock this request holds. */
+  fence?: number;
+}
+
+/** The engine's private view of one request's session; never exported from the package. */
+export interface SessionState {
+  token: SessionToken;
+  key: SessionKey;
+  /** The session exists in the store (it was loaded, or committed by this request). */
+  stored: boolean;
+  meta?: SessionMetadata;
+  /** JSON of each data key as the store holds it: the base of change tracking. */
+  snapshot: Map<string, string>;
+  metaChange: { -readonly [K in keyof MetadataChange]: MetadataChange[K] };
+  destroyed: boolean;
+  /** Slide the idle deadline at the next commit even without changes. */
+  touched: boolean;
+  /** The cookie must be (re)sent: new token, slid deadline, or signed with an old secret. */
+  cookieDue: boolean;
+  expiresAt?: number;
+  guard: CommitGuard;
+  /** The response of the request, to set the cookie; absent for sessions loaded by admin code. */
+  response?: Response;
+  /** The commit in flight, so that two commits of one request never overlap. */
+  committing?: Promise<void>;
+}
+
+const states = new WeakMap<object, SessionState>();
+
+export function attachState(session: object, state: SessionState): void {
+  states.set(session, state);
+}
+
+export function stateOf(session: object): SessionState {
+  const state = states.get(session);
+  if (!state) throw new TypeError('not a session created by SessionModule');
+  return state;
+}

@@ -1,0 +1,99 @@
+/**
+ * Every error this module raises is a `SessionError`. Subclasses are made through static
+ * factories whose messages say what to do; `httpStatus` is what a request gets when one reaches
+ * HTTP (mapped in one place: `toHttpException`).
+ */
+export class SessionError extends Error {
+  /** The HTTP status a request gets when this error ends it. */
+  readonly httpStatus: number = 500;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = this.constructor.name;
+  }
+}
+
+/** The module's options are wrong; raised at boot, before the app serves anything. */
+export class SessionOptionsError extends SessionError {
+  static invalid(problems: readonly string[]): SessionOptionsError {
+    return new SessionOptionsError(
+      `SessionModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+/** The session store could not be reached in time; nothing was written. */
+export class SessionStoreUnavailableError extends SessionError {
+  override readonly httpStatus = 503;
+
+  static because(operation: string, cause: unknown): SessionStoreUnavailableError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new SessionStoreUnavailableError(
+      `The session store did not answer the ${operation} (${reason}); nothing was written. ` +
+        'Check that Redis is reachable, or raise `commandTimeoutMs`.',
+      { cause },
+    );
+  }
+}
+
+/** A session value cannot be stored as JSON (BigInt, a cycle, a function, a symbol). */
+export class SessionSerializationError extends SessionError {
+  static forKey(key: string, cause: unknown): SessionSerializationError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new SessionSerializationError(
+      `Session key "${key}" cannot be serialised to JSON (${reason}); nothing was written. ` +
+        'Store plain data: strings, numbers, booleans, null, arrays, plain objects and Dates.',
+      { cause },
+    );
+  }
+}
+
+/** The serialised session is larger than `maxSessionBytes`. */
+export class SessionTooLargeError extends SessionError {
+  override readonly httpStatus = 413;
+
+  static of(bytes: number, limit: number): SessionTooLargeError {
+    return new SessionTooLargeError(
+      `The session would take ${bytes} bytes, over the limit of ${limit} bytes; nothing was ` +
+        'written. Keep large data out of the session, or raise `maxSessionBytes`.',
+    );
+  }
+}
+
+/** The session was changed by another request since it was loaded (optimistic mode). */
+export class SessionConflictError extends SessionError {
+  override readonly httpStatus = 409;
+
+  static versionMoved(loaded: number, stored: number): SessionConflictError {
+    return new SessionConflictError(
+      `The session changed while this request ran (loaded version ${loaded}, stored ${stored}); ` +
+        'nothing was written. Retry the request, or use `sessionService.withRetry()`.',
+    );
+  }
+}
+
+/** A commit carried a fence older than the stored one: its lock had expired. Nothing was written. */
+export class SessionFencedError extends SessionError {
+  override readonly httpStatus = 409;
+
+  static staleFence(fence: number): SessionFencedError {
+    return new SessionFencedError(
+      `The lock of this request (fence ${fence}) expired and another holder has written since; ` +
+        'nothing was written. Raise the lock duration or keep locked handlers short.',
+    );
+  }
+}
+
+/** A method was used outside the request it needs, or on a session in the wrong state. */
+export class SessionStateError extends SessionError {
+  static noActiveRequest(method: string): SessionStateError {
+    return new SessionStateError(
+      `${method} was called outside an HTTP request handled by SessionModule. Call it from a ` +
+        'controller, guard or interceptor, or pass the request explicitly.',
+    );
+  }
+
+  static destroyed(action: string): SessionStateError {
+    return new SessionStateError(`Cannot ${action}: this session was destroyed in this request.`);
+  }
+}

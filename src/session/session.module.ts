@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Logger,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationShutdown,
+  type Provider,
+  RequestMethod,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
+import { SessionMiddleware } from './middleware/session.middleware.js';
+import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
+import { SessionContext } from './session-context.js';
+import { SessionEngine } from './session-engine.js';
+import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
+import type { SessionModuleOptions } from './session-module-options.js';
+import { SessionService } from './session.service.js';
+import { createSessionStore } from './stores/create-session-store.js';
+import { SessionStore } from './stores/session-store.js';
+
+const providers: Provider[] = [
+  {
+    provide: RESOLVED_SESSION_OPTIONS,
+    useFactory: (options: SessionModuleOptions) => resolveSessionOptions(options),
+    inject: [SESSION_MODULE_OPTIONS],
+  },
+  {
+    provide: SessionStore,
+    useFactory: (options: ResolvedSessionOptions) => createSessionStore(options),
+    inject: [RESOLVED_SESSION_OPTIONS],
+  },
+  SessionEngine,
+  SessionContext,
+  SessionService,
+  SessionMiddleware,
+  { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+];
+
+/**
+ * Distributed sessions for every route of the app: `req.session`, `@Session()` and
+ * `SessionService`, stored in Redis (standalone, Sentinel, Cluster) or in process memory.
+ *
+ * @example
+ * @Module({
+ *   imports: [SessionModule.forRoot({ secrets: [process.env.SESSION_SECRET!], redis: process.env.REDIS_URL })],
+ * })
+ * export class AppModule {}
+ */
+@Module({ providers, exports: [SessionService, SessionStore, SessionEngine] })
+export class SessionModule
+  extends ConfigurableSessionModule
+  implements NestModule, OnApplicationShutdown
+{
+  constructor(
+    private readonly store: SessionStore,
+    @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+  ) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (!this.options.cookie.secure) {
+      new Logger('SessionModule').warn(
+        'cookie.secure is off: the session cookie travels over plain HTTP. Use this only for ' +
+          'local development.',
+      );
+    }
+    consumer.apply(SessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // A store passed in by the user stays theirs to close; one built from `redis` is ours.
+    if (!this.options.store) await this.store.close();
+  }
+}

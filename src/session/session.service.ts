@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { parseSessionToken, sessionKeyOf } from '../security/session-token.js';
+import { type RegenerateOptions, Session, type TypedSession } from './session.js';
+import { SessionContext } from './session-context.js';
+import type { SessionPrincipal } from './session-data.js';
+import { SessionEngine } from './session-engine.js';
+import { SessionStateError } from './session.errors.js';
+
+/**
+ * Sessions from code: the current request's session, sign-in and sign-out, regeneration, and
+ * admin access by token.
+ *
+ * @example
+ * constructor(private readonly sessions: SessionService) {}
+ *
+ * async login(user: User) {
+ *   await this.sessions.signIn({ id: user.id, name: user.name });
+ * }
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly engine: SessionEngine,
+    private readonly context: SessionContext,
+  ) {}
+
+  /** The session of the request being handled. Throws outside a request. */
+  current(): TypedSession {
+    const session = this.context.current();
+    if (!session) throw SessionStateError.noActiveRequest('SessionService.current()');
+    return session as TypedSession;
+  }
+
+  /** Signs a principal in: sets it and regenerates the token (session fixation defence). */
+  async signIn(principal: SessionPrincipal, session: Session = this.current()): Promise<void> {
+    await this.engine.signIn(session, principal);
+  }
+
+  /** Signs the principal out and regenerates the token; the session and its data stay. */
+  async signOut(session: Session = this.current()): Promise<void> {
+    await this.engine.signOut(session);
+  }
+
+  /** Gives the session a new token; see {@link Session.regenerate}. */
+  async regenerate(
+    options: RegenerateOptions = {},
+    session: Session = this.current(),
+  ): Promise<void> {
+    await session.regenerate(options);
+  }
+
+  /** Ends the session in the store and clears its cookie. */
+  async destroy(session: Session = this.current()): Promise<void> {
+    await session.destroy();
+  }
+
+  /** Slides the idle deadline at this request's commit even if nothing changed. */
+  touch(session: Session = this.current()): void {
+    session.touch();
+  }
+
+  /** Saves the session now instead of before the response. */
+  async save(session: Session = this.current()): Promise<void> {
+    await session.save();
+  }
+
+  /**
+   * Loads a session by its raw token (`tag.secret`, as a client presents it, without the
+   * signature), for admin code; `undefined` when there is none. Changes need `save()`.
+   */
+  async loadByToken(token: string): Promise<TypedSession | undefined> {
+    const parsed = parseSessionToken(token);
+    if (!parsed) return undefined;
+    return (await this.engine.loadToken(parsed)) as TypedSession | undefined;
+  }
+
+  /** Destroys a session by its raw token; `true` when it existed. */
+  async destroyByToken(token: string): Promise<boolean> {
+    const parsed = parseSessionToken(token);
+    return parsed ? this.engine.store.destroy(sessionKeyOf(parsed)) : false;
+  }
+}

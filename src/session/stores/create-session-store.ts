@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import type { RedisConnection } from '../session-module-options.js';
+import { MemorySessionStore } from './memory-session-store.js';
+import { RedisSessionStore } from './redis-session-store.js';
+import type { SessionStore } from './session-store.js';
+
+/** The store of the options: `store` as given, else Redis from `redis`, else process memory. */
+export function createSessionStore(options: ResolvedSessionOptions): SessionStore {
+  if (options.store) return options.store;
+  if (options.redis !== undefined) {
+    const ownsClient = !isClient(options.redis);
+    return new RedisSessionStore({
+      client: isClient(options.redis) ? options.redis : buildClient(options.redis, options),
+      prefix: options.prefix,
+      commandTimeoutMs: options.commandTimeoutMs,
+      ownsClient,
+    });
+  }
+  new Logger('SessionModule').warn(
+    'Sessions are kept in process memory (MemorySessionStore): they serve this one process ' +
+      'only and are lost on restart. Set `redis` to share them between servers.',
+  );
+  return new MemorySessionStore();
+}
+
+function isClient(connection: RedisConnection): connection is Redis | Cluster {
+  return typeof connection === 'object' && 'defineCommand' in connection;
+}
+
+/**
+ * A client that fails fast: no offline queue (a command sent while Redis is away fails at once
+ * instead of being replayed later, after its request already got 503), and a command timeout.
+ */
+function buildClient(
+  connection: Exclude<RedisConnection, Redis | Cluster>,
+  options: ResolvedSessionOptions,
+): Redis | Cluster {
+  const failFast = {
+    commandTimeout: options.commandTimeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  };
+  if (typeof connection === 'string') return new Redis(connection, failFast);
+  if ('sentinels' in connection) {
+    return new Redis({
+      ...failFast,
+      sentinels: connection.sentinels.map(({ host, port }) => ({ host, port })),
+      name: connection.name,
+      password: connection.password,
+      sentinelPassword: connection.sentinelPassword,
+      db: connection.db,
+    });
+  }
+  return new Cluster(
+    connection.clusterNodes.map(({ host, port }) => ({ host, port })),
+    {
+      enableOfflineQueue: false,
+      redisOptions: { commandTimeout: options.commandTimeoutMs, password: connection.password },
+    },
+  );
+}

@@ -1,0 +1,135 @@
+import type { SessionKey } from '../../security/session-token.js';
+import {
+  type CommitResult,
+  type LoadOptions,
+  type LoadResult,
+  type SessionChange,
+  type SessionMetadata,
+  SessionStore,
+} from './session-store.js';
+
+interface MemoryEntry {
+  meta: Mutable<SessionMetadata>;
+  data: Map<string, string>;
+  expiresAt: number;
+}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** How often expired entries are swept, so an idle process does not keep dead sessions. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The embedded default: the semantics of the Redis store (deadlines, versions, fences, per-key
+ * merge) in one process. It serves one process only: sessions do not follow a user to another
+ * server, and they are lost on restart.
+ */
+export class MemorySessionStore extends SessionStore {
+  private readonly entries = new Map<string, MemoryEntry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor() {
+    super();
+    this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Number of sessions held, expired ones not yet swept included. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+    const id = idOf(key);
+    const entry = this.entries.get(id);
+    if (!entry) return { status: 'missing' };
+    const { now, idleTimeoutMs } = options;
+    if (isPastDeadline(entry.meta, now, idleTimeoutMs)) {
+      this.entries.delete(id);
+      return { status: 'expired' };
+    }
+    let slid = false;
+    if (now - entry.meta.lastAccessAt >= options.slideAfterMs) {
+      entry.meta.lastAccessAt = now;
+      entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
+      slid = true;
+    }
+    if (options.raiseFence) entry.meta.fence += 1;
+    return {
+      status: 'found',
+      slid,
+      session: { meta: { ...entry.meta }, data: Object.fromEntries(entry.data) },
+    };
+  }
+
+  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+    const id = idOf(key);
+    const { now, idleTimeoutMs } = change;
+    let entry = this.entries.get(id);
+    if (entry && isPastDeadline(entry.meta, now, idleTimeoutMs)) {
+      this.entries.delete(id);
+      entry = undefined;
+    }
+    if (change.create) {
+      if (entry) return { status: 'exists' };
+      entry = {
+        meta: {
+          version: 0,
+          createdAt: now,
+          lastAccessAt: now,
+          absoluteDeadline: change.create.absoluteDeadline,
+          fence: 0,
+        },
+        data: new Map(),
+        expiresAt: 0,
+      };
+    } else {
+      if (!entry) return { status: 'gone' };
+      if (change.expectedVersion !== undefined && entry.meta.version !== change.expectedVersion) {
+        return { status: 'conflict', storedVersion: entry.meta.version };
+      }
+      if (change.fence !== undefined && entry.meta.fence > change.fence) {
+        return { status: 'fenced', storedFence: entry.meta.fence };
+      }
+    }
+    if (change.moveTo) this.entries.delete(id);
+    if (change.clearData) entry.data.clear();
+    for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
+    for (const field of change.delete) entry.data.delete(field);
+    applyMetadata(entry.meta, change);
+    entry.meta.version += 1;
+    entry.meta.lastAccessAt = now;
+    entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
+    this.entries.set(change.moveTo ? idOf(change.moveTo) : id, entry);
+    return { status: 'committed', version: entry.meta.version, expiresAt: entry.expiresAt };
+  }
+
+  async destroy(key: SessionKey): Promise<boolean> {
+    return this.entries.delete(idOf(key));
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+
+  private sweep(now: number): void {
+    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+  }
+}
+
+function idOf(key: SessionKey): string {
+  return `${key.tag}:${key.secretHash}`;
+}
+
+function isPastDeadline(meta: SessionMetadata, now: number, idleTimeoutMs: number): boolean {
+  return now >= meta.absoluteDeadline || now >= meta.lastAccessAt + idleTimeoutMs;
+}
+
+function applyMetadata(meta: Mutable<SessionMetadata>, change: SessionChange): void {
+  const update = change.meta ?? {};
+  for (const name of ['principal', 'fingerprint', 'authenticatedAt'] as const) {
+    const value = update[name];
+    if (value === null) delete meta[name];
+    else if (value !== undefined) (meta as Record<string, unknown>)[name] = value;
+  }
+}

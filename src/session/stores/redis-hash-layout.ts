@@ -1,0 +1,68 @@
+import type {
+  MetadataChange,
+  SessionChange,
+  SessionMetadata,
+  StoredSession,
+} from './session-store.js';
+
+/**
+ * How a session maps onto one Redis hash: one-letter metadata fields beside one field per
+ * top-level data key, prefixed with '.' so no data key can collide with metadata.
+ */
+const META_FIELDS = {
+  version: 'v',
+  createdAt: 'c',
+  lastAccessAt: 'a',
+  absoluteDeadline: 'x',
+  fence: 'n',
+  principal: 'p',
+  fingerprint: 'f',
+  authenticatedAt: 't',
+} as const;
+const DATA_PREFIX = '.';
+
+/** The session held in a flat HGETALL reply. */
+export function decodeSessionHash(fields: readonly string[]): StoredSession {
+  const raw: Record<string, string> = {};
+  const data: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!;
+    const value = fields[i + 1]!;
+    if (name.startsWith(DATA_PREFIX)) data[name.slice(DATA_PREFIX.length)] = value;
+    else raw[name] = value;
+  }
+  const meta: SessionMetadata = {
+    version: Number(raw[META_FIELDS.version] ?? 0),
+    createdAt: Number(raw[META_FIELDS.createdAt] ?? 0),
+    lastAccessAt: Number(raw[META_FIELDS.lastAccessAt] ?? 0),
+    absoluteDeadline: Number(raw[META_FIELDS.absoluteDeadline] ?? 0),
+    fence: Number(raw[META_FIELDS.fence] ?? 0),
+    ...optional('principal', raw[META_FIELDS.principal], String),
+    ...optional('fingerprint', raw[META_FIELDS.fingerprint], String),
+    ...optional('authenticatedAt', raw[META_FIELDS.authenticatedAt], Number),
+  };
+  return { meta, data };
+}
+
+/** The fields to set and delete for a change set, metadata included. */
+export function encodeChange(change: SessionChange): { set: string[]; delete: string[] } {
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [key, json] of Object.entries(change.set)) set.push(DATA_PREFIX + key, json);
+  for (const key of change.delete) remove.push(DATA_PREFIX + key);
+  const meta: MetadataChange = change.meta ?? {};
+  for (const name of ['principal', 'fingerprint', 'authenticatedAt'] as const) {
+    const value = meta[name];
+    if (value === null) remove.push(META_FIELDS[name]);
+    else if (value !== undefined) set.push(META_FIELDS[name], String(value));
+  }
+  return { set, delete: remove };
+}
+
+function optional<K extends string, V>(
+  name: K,
+  value: string | undefined,
+  convert: (raw: string) => V,
+): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [name]: convert(value) } as Record<K, V>);
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+
+/** Load and commit scripts, read once from their `.lua` files beside this module. */
+const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
+const COMMIT_LUA = readFileSync(new URL('./lua/commit.lua', import.meta.url), 'utf8');
+
+export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[]];
+export type CommitReply =
+  ['committed', number, number] | ['gone'] | ['exists'] | ['conflict', number] | ['fenced', number];
+
+/** The custom commands `defineCommand` adds: EVALSHA, and EVAL once on NOSCRIPT. */
+export interface SessionScripts {
+  sessionLoad(key: string, ...args: string[]): Promise<LoadReply>;
+  sessionCommit(...keysAndArgs: (string | number)[]): Promise<CommitReply>;
+}
+
+const defined = new WeakSet<Redis | Cluster>();
+
+/** Defines the session scripts on a client once; a client passed by the user keeps its own. */
+export function withSessionScripts(client: Redis | Cluster): SessionScripts {
+  if (!defined.has(client)) {
+    client.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD_LUA });
+    // The commit touches one key, or two (old and new key of a regeneration): numberOfKeys is
+    // given per call as the first argument.
+    client.defineCommand('sessionCommit', { lua: COMMIT_LUA });
+    defined.add(client);
+  }
+  return client as unknown as SessionScripts;
+}

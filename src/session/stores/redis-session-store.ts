@@ -1,0 +1,106 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { SessionKey } from '../../security/session-token.js';
+import { decodeSessionHash, encodeChange } from './redis-hash-layout.js';
+import { type SessionScripts, withSessionScripts } from './redis-scripts.js';
+import {
+  type CommitResult,
+  type LoadOptions,
+  type LoadResult,
+  type SessionChange,
+  SessionStore,
+} from './session-store.js';
+import { withTimeout } from './with-timeout.js';
+
+export interface RedisSessionStoreOptions {
+  /** A standalone, Sentinel-backed or Cluster client. */
+  readonly client: Redis | Cluster;
+  /** Prefix of every key this store writes. @default 'sess:' */
+  readonly prefix?: string;
+  /** Longest wait for one store operation before it fails with 503. @default 2000 */
+  readonly commandTimeoutMs?: number;
+  /** Close the client in `close()`: true only for clients the module built itself. @default false */
+  readonly ownsClient?: boolean;
+}
+
+/**
+ * Sessions in Redis, one hash per session at `prefix{tag}secretHash`. Every operation is one
+ * round trip (a Lua script or one command), and works unchanged on standalone, Sentinel and
+ * Cluster: all keys of one session share the `{tag}` slot.
+ */
+export class RedisSessionStore extends SessionStore {
+  readonly client: Redis | Cluster;
+  private readonly scripts: SessionScripts;
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly ownsClient: boolean;
+
+  constructor(options: RedisSessionStoreOptions) {
+    super();
+    this.client = options.client;
+    this.scripts = withSessionScripts(options.client);
+    this.prefix = options.prefix ?? 'sess:';
+    this.timeoutMs = options.commandTimeoutMs ?? 2000;
+    this.ownsClient = options.ownsClient ?? false;
+  }
+
+  /** The Redis key of a session. */
+  keyOf(key: SessionKey): string {
+    return `${this.prefix}{${key.tag}}${key.secretHash}`;
+  }
+
+  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+    const reply = await withTimeout('load', this.timeoutMs, () =>
+      this.scripts.sessionLoad(
+        this.keyOf(key),
+        String(options.now),
+        String(options.idleTimeoutMs),
+        String(options.slideAfterMs),
+        options.raiseFence ? '1' : '0',
+      ),
+    );
+    if (reply[0] !== 'found') return { status: reply[0] };
+    return { status: 'found', slid: reply[1] === '1', session: decodeSessionHash(reply[2]) };
+  }
+
+  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+    const keys = change.moveTo ? [this.keyOf(key), this.keyOf(change.moveTo)] : [this.keyOf(key)];
+    const fields = encodeChange(change);
+    const reply = await withTimeout('commit', this.timeoutMs, () =>
+      this.scripts.sessionCommit(
+        keys.length,
+        ...keys,
+        change.now,
+        change.idleTimeoutMs,
+        change.create ? change.create.absoluteDeadline : '',
+        change.expectedVersion ?? '',
+        change.fence ?? '',
+        change.clearData ? '1' : '0',
+        fields.set.length / 2,
+        fields.delete.length,
+        ...fields.set,
+        ...fields.delete,
+      ),
+    );
+    switch (reply[0]) {
+      case 'committed':
+        return { status: 'committed', version: reply[1], expiresAt: reply[2] };
+      case 'conflict':
+        return { status: 'conflict', storedVersion: reply[1] };
+      case 'fenced':
+        return { status: 'fenced', storedFence: reply[1] };
+      default:
+        return { status: reply[0] };
+    }
+  }
+
+  async destroy(key: SessionKey): Promise<boolean> {
+    const removed = await withTimeout('destroy', this.timeoutMs, () =>
+      this.client.del(this.keyOf(key)),
+    );
+    return removed > 0;
+  }
+
+  override async close(): Promise<void> {
+    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

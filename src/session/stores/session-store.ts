@@ -1,0 +1,96 @@
+import type { SessionKey } from '../../security/session-token.js';
+
+export type { SessionKey };
+
+/** Metadata a store keeps beside the data of a session. Times are epoch milliseconds. */
+export interface SessionMetadata {
+  /** Raised by every commit; optimistic commits compare it. */
+  readonly version: number;
+  readonly createdAt: number;
+  /** When the idle deadline was last slid; the idle deadline is `lastAccessAt + idleTimeoutMs`. */
+  readonly lastAccessAt: number;
+  /** Never moves: the session ends then, used or not. */
+  readonly absoluteDeadline: number;
+  /** Raised by every lock grant; a commit carrying an older fence is refused. */
+  readonly fence: number;
+  /** JSON of the signed-in principal, if any. */
+  readonly principal?: string;
+  /** HMAC of the request properties the session is bound to, if any. */
+  readonly fingerprint?: string;
+  /** When the token was last rotated or the principal last signed in. */
+  readonly authenticatedAt?: number;
+}
+
+/** A stored session: metadata and the JSON of each top-level data key. */
+export interface StoredSession {
+  readonly meta: SessionMetadata;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+/** What `load` needs to check and slide deadlines. */
+export interface LoadOptions {
+  readonly now: number;
+  readonly idleTimeoutMs: number;
+  /** The idle deadline is slid only once this much of the idle window has passed. */
+  readonly slideAfterMs: number;
+  /** Raise the fence and return it (a lock was just granted). */
+  readonly raiseFence?: boolean;
+}
+
+export type LoadResult =
+  | { readonly status: 'found'; readonly session: StoredSession; readonly slid: boolean }
+  | { readonly status: 'missing' }
+  | { readonly status: 'expired' };
+
+/** Metadata a commit may set; `null` removes the field. */
+export interface MetadataChange {
+  readonly principal?: string | null;
+  readonly fingerprint?: string | null;
+  readonly authenticatedAt?: number | null;
+}
+
+/** One commit: only changed and deleted keys travel, never the whole session. */
+export interface SessionChange {
+  readonly now: number;
+  readonly idleTimeoutMs: number;
+  /** Create the session (fails if it exists). Otherwise the session must still exist. */
+  readonly create?: { readonly absoluteDeadline: number };
+  readonly set: Readonly<Record<string, string>>;
+  readonly delete: readonly string[];
+  readonly meta?: MetadataChange;
+  /** Drop every data key not in `set` (regenerate without data). */
+  readonly clearData?: boolean;
+  /** Optimistic mode: refuse unless the stored version is this one. */
+  readonly expectedVersion?: number;
+  /** Locked mode: refuse when the stored fence is newer than this one. */
+  readonly fence?: number;
+  /** Move the session to this key in the same atomic step (regeneration; same tag, same slot). */
+  readonly moveTo?: SessionKey;
+}
+
+export type CommitResult =
+  | { readonly status: 'committed'; readonly version: number; readonly expiresAt: number }
+  /** The session no longer exists (destroyed, revoked or expired): nothing was written. */
+  | { readonly status: 'gone' }
+  /** `create` found a session under the key: nothing was written. */
+  | { readonly status: 'exists' }
+  | { readonly status: 'conflict'; readonly storedVersion: number }
+  | { readonly status: 'fenced'; readonly storedFence: number };
+
+/**
+ * The contract of a session store, and its injection token: inject `SessionStore` to reach the
+ * configured one. A store must give every operation below atomically (one round trip on Redis).
+ */
+export abstract class SessionStore {
+  /** Reads a session, drops it if a deadline passed, slides its idle deadline when due. */
+  abstract load(key: SessionKey, options: LoadOptions): Promise<LoadResult>;
+
+  /** Applies a change set atomically; see {@link CommitResult} for the refusals. */
+  abstract commit(key: SessionKey, change: SessionChange): Promise<CommitResult>;
+
+  /** Removes a session; `true` when it existed. */
+  abstract destroy(key: SessionKey): Promise<boolean>;
+
+  /** Releases what the store opened. Stores built from a client the user passed leave it open. */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,97 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  type INestApplication,
+  Module,
+  Post,
+  Put,
+  Req,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Request } from 'express';
+import {
+  Session,
+  SessionModule,
+  type SessionModuleOptions,
+  SessionService,
+  type TypedSession,
+} from '../../src/index.js';
+
+/** A secret long enough for the keyring; tests only. */
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+
+/** Routes that exercise the session the way apps do. */
+@Controller('t')
+export class SessionTestController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get('read')
+  read(@Session() session: TypedSession) {
+    return { id: session.id, isNew: session.isNew, data: { ...session } };
+  }
+
+  @Put('set')
+  set(@Req() request: Request, @Body() body: Record<string, unknown>) {
+    Object.assign(request.session, body);
+    return { ok: true };
+  }
+
+  @Post('push')
+  push(@Session() session: TypedSession, @Body() body: { item: string }) {
+    const list = (session.list as string[] | undefined) ?? [];
+    session.list = list;
+    list.push(body.item);
+    return { list };
+  }
+
+  @Post('increment')
+  increment(@Session() session: TypedSession) {
+    session.counter = ((session.counter as number | undefined) ?? 0) + 1;
+    return { value: session.counter };
+  }
+
+  @Delete('key')
+  @HttpCode(204)
+  removeKey(@Session() session: TypedSession, @Body() body: { key: string }) {
+    delete session[body.key];
+  }
+
+  @Post('sign-in')
+  async signIn(@Body() body: { id: string }) {
+    await this.sessions.signIn({ id: body.id });
+    return { principal: this.sessions.current().principal };
+  }
+
+  @Post('destroy')
+  @HttpCode(204)
+  async destroy() {
+    await this.sessions.destroy();
+  }
+
+  @Post('regenerate')
+  async regenerate(@Body() body: { keepData?: boolean }) {
+    await this.sessions.regenerate({ keepData: body.keepData });
+    return { id: this.sessions.current().id };
+  }
+}
+
+/** Boots a real Nest app with SessionModule on an ephemeral loopback port. */
+export async function createTestApp(
+  options: Partial<SessionModuleOptions> = {},
+): Promise<INestApplication> {
+  @Module({
+    imports: [
+      SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, ...options }),
+    ],
+    controllers: [SessionTestController],
+  })
+  class TestAppModule {}
+
+  const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
