@@ -20,4 +20,5 @@ export default {
   ],
   // Each e2e file starts its own redis-server processes; two workers fit a 2-core machine.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/totals-reporter.cjs'],
 };

@@ -5,6 +5,7 @@ import {
   Module,
   type NestModule,
   type OnApplicationShutdown,
+  type OnModuleInit,
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
@@ -52,7 +53,7 @@ const providers: Provider[] = [
 @Module({ providers, exports: [SessionService, SessionStore, SessionEngine] })
 export class SessionModule
   extends ConfigurableSessionModule
-  implements NestModule, OnApplicationShutdown
+  implements NestModule, OnModuleInit, OnApplicationShutdown
 {
   constructor(
     private readonly store: SessionStore,
@@ -69,6 +70,16 @@ export class SessionModule
       );
     }
     consumer.apply(SessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const waitMs = Math.max(this.options.commandTimeoutMs, 5000);
+    if (!(await this.store.ready(waitMs))) {
+      new Logger('SessionModule').warn(
+        `The session store was not ready within ${waitMs} ms; requests that need a session ` +
+          'get 503 until it is.',
+      );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   Module,
   Post,
   Put,
+  Query,
   Req,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -33,9 +34,21 @@ export class SessionTestController {
     return { id: session.id, isNew: session.isNew, data: { ...session } };
   }
 
+  /** Sets the body's keys; `?delay=ms` waits first, to hold concurrent requests in flight. */
   @Put('set')
-  set(@Req() request: Request, @Body() body: Record<string, unknown>) {
+  async set(
+    @Req() request: Request,
+    @Body() body: Record<string, unknown>,
+    @Query('delay') delay?: string,
+  ) {
+    if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay)));
     Object.assign(request.session, body);
+    return { ok: true };
+  }
+
+  @Post('bigint')
+  bigint(@Session() session: TypedSession) {
+    session.bad = 10n;
     return { ok: true };
   }
 

@@ -100,6 +100,21 @@ export class RedisSessionStore extends SessionStore {
     return removed > 0;
   }
 
+  override async ready(timeoutMs: number): Promise<boolean> {
+    const client = this.client;
+    if (client.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      client.on('ready', onReady);
+    });
+  }
+
   override async close(): Promise<void> {
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }

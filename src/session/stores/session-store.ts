@@ -91,6 +91,14 @@ export abstract class SessionStore {
   /** Removes a session; `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
 
+  /**
+   * Resolves once the store can serve, or after `timeoutMs` with `false`; the module waits for
+   * it at start-up so that the first requests do not fail while a client still connects.
+   */
+  async ready(_timeoutMs: number): Promise<boolean> {
+    return true;
+  }
+
   /** Releases what the store opened. Stores built from a client the user passed leave it open. */
   async close(): Promise<void> {}
 }
