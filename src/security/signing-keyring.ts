@@ -19,6 +19,9 @@ export class SigningKeyring {
   /** @param secrets newest first; each at least {@link MIN_SECRET_LENGTH} characters */
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('SigningKeyring needs at least one secret');
+    if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+      throw new Error(`each SigningKeyring secret must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
     this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
   }
 

@@ -70,15 +70,26 @@ describe('serializeValue / deserializeValue', () => {
     const back = roundTrip(value);
     expect(back).not.toBeInstanceOf(Date);
     expect(back).toEqual(value);
-    const fromStore = deserializeValue('{"$$date":"2024-03-01T12:34:56.789Z","other":1}');
-    expect(fromStore).not.toBeInstanceOf(Date);
-    expect(fromStore).toEqual(value);
   });
 
   it('does not turn "$$date" with a non-string value into a Date', () => {
-    const back = deserializeValue('{"$$date":1709296496789}');
+    const back = roundTrip({ $$date: 1709296496789 });
     expect(back).not.toBeInstanceOf(Date);
     expect(back).toEqual({ $$date: 1709296496789 });
+  });
+
+  it('keeps user data shaped like the date marker as data (keys escaped)', () => {
+    expect(serializeValue('k', { $$date: 'hello' })).toBe('{"$$$date":"hello"}');
+    expect(roundTrip({ $$date: 'hello' })).toEqual({ $$date: 'hello' });
+    expect(roundTrip([{ $$date: '2024-01-01T00:00:00.000Z' }])).toEqual([
+      { $$date: '2024-01-01T00:00:00.000Z' },
+    ]);
+    expect(roundTrip({ $$$x: 1, $y: 2 })).toEqual({ $$$x: 1, $y: 2 });
+  });
+
+  it('rejects a Map and a Set instead of storing {}', () => {
+    expect(serializationError('m', new Map([[1, 2]])).message).toContain('Map');
+    expect(serializationError('s', new Set([1])).message).toContain('Set');
   });
 
   describe('values JSON cannot hold', () => {

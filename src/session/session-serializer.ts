@@ -2,6 +2,11 @@ import { SessionSerializationError } from './session.errors.js';
 
 /** Marks a `Date` in stored JSON so that it comes back as a `Date`. */
 const DATE_TAG = '$$date';
+/**
+ * Object keys of user data that start with this get one more '$' when stored and lose it when
+ * read, so user data can never look like a {@link DATE_TAG}.
+ */
+const ESCAPED_KEY_PREFIX = '$$';
 /** Keys that reach an object's prototype when assigned; never read back from the store. */
 const PROTO_KEY = '__proto__';
 /** Top-level keys that are not session data even if a store holds them. */
@@ -13,8 +18,9 @@ export function isSafeKey(key: string): boolean {
 }
 
 /**
- * JSON of one session value. Dates round-trip; BigInt, cycles, functions and symbols raise
- * {@link SessionSerializationError} instead of being dropped silently as `JSON.stringify` does.
+ * JSON of one session value. Dates round-trip; BigInt, cycles, functions, symbols, Maps and Sets
+ * raise {@link SessionSerializationError} instead of being dropped silently as `JSON.stringify`
+ * does.
  */
 export function serializeValue(key: string, value: unknown): string {
   try {
@@ -24,7 +30,10 @@ export function serializeValue(key: string, value: unknown): string {
       if (typeof v === 'function' || typeof v === 'symbol') {
         throw new TypeError(`a ${typeof v} at "${k || key}" has no JSON form`);
       }
-      return v;
+      if (v instanceof Map || v instanceof Set) {
+        throw new TypeError(`a ${v.constructor.name} at "${k || key}" has no JSON form`);
+      }
+      return isPlainRecord(v) ? renameKeys(v, (name) => '$' + name) : v;
     });
     if (json === undefined) throw new TypeError('the value has no JSON form');
     return json;
@@ -38,8 +47,26 @@ export function deserializeValue(json: string): unknown {
   return JSON.parse(json, (k, v: unknown) => {
     if (k === PROTO_KEY) return undefined;
     if (isDateTag(v)) return new Date(v[DATE_TAG]);
-    return v;
+    return isPlainRecord(v) ? renameKeys(v, (name) => name.slice(1)) : v;
   });
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` with its escaped-prefix keys renamed, or `value` itself when it has none. */
+function renameKeys(
+  value: Record<string, unknown>,
+  rename: (name: string) => string,
+): Record<string, unknown> {
+  const names = Object.keys(value);
+  if (!names.some((name) => name.startsWith(ESCAPED_KEY_PREFIX))) return value;
+  const renamed: Record<string, unknown> = {};
+  for (const name of names) {
+    renamed[name.startsWith(ESCAPED_KEY_PREFIX) ? rename(name) : name] = value[name];
+  }
+  return renamed;
 }
 
 function isDateTag(value: unknown): value is { [DATE_TAG]: string } {
