@@ -7,6 +7,7 @@ export {
 } from './session/session.module-definition.js';
 export {
   SessionCookieOptions,
+  SessionLockOptions,
   SessionModuleOptions,
   type RedisClusterConnection,
   type RedisConnection,
@@ -23,11 +24,16 @@ export {
 export { SessionCookie } from './session/session-cookie.js';
 export type { SessionData, SessionPrincipal } from './session/session-data.js';
 export { SessionService } from './session/session.service.js';
+export { SessionLock } from './session/decorators/session-lock.decorator.js';
+export { SessionOptimistic } from './session/decorators/session-optimistic.decorator.js';
+export type { RetryOptions, SessionLockSettings } from './session/locking/session-locker.js';
+export { SESSION_LOCK_METADATA, SESSION_OPTIMISTIC_METADATA } from './session/session.constants.js';
 export { Session } from './session/decorators/session.decorator.js';
 export {
   SessionConflictError,
   SessionError,
   SessionFencedError,
+  SessionLockTimeoutError,
   SessionOptionsError,
   SessionSerializationError,
   SessionStateError,
@@ -37,6 +43,8 @@ export {
 export {
   SessionStore,
   type CommitResult,
+  type HeldSessionLock,
+  type LockSettings,
   type LoadOptions,
   type LoadResult,
   type MetadataChange,

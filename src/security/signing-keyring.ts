@@ -20,7 +20,9 @@ export class SigningKeyring {
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('SigningKeyring needs at least one secret');
     if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
-      throw new Error(`each SigningKeyring secret must be at least ${MIN_SECRET_LENGTH} characters`);
+      throw new Error(
+        `each SigningKeyring secret must be at least ${MIN_SECRET_LENGTH} characters`,
+      );
     }
     this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
   }

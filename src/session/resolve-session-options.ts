@@ -1,11 +1,19 @@
 import { type ValidationError, validateSync } from 'class-validator';
 import { SessionOptionsError } from './session.errors.js';
+import type { Cluster, Redis } from 'ioredis';
 import {
   type RedisConnection,
   SessionCookieOptions,
+  SessionLockOptions,
   SessionModuleOptions,
 } from './session-module-options.js';
-import type { SessionStore } from './stores/session-store.js';
+import type { LockSettings, SessionStore } from './stores/session-store.js';
+
+/** Lock settings with every default applied. */
+export interface ResolvedLockOptions extends LockSettings {
+  readonly autoExtend: boolean;
+  readonly quorum: readonly (Redis | Cluster)[];
+}
 
 /** Cookie attributes with every default applied. */
 export interface ResolvedCookieOptions {
@@ -30,6 +38,7 @@ export interface ResolvedSessionOptions {
   readonly saveUninitialized: boolean;
   readonly maxSessionBytes: number;
   readonly commandTimeoutMs: number;
+  readonly lock: ResolvedLockOptions;
 }
 
 const MINUTE = 60_000;
@@ -46,6 +55,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   const options = Object.assign(new SessionModuleOptions(), raw);
   if (isPlainObject(options.cookie)) {
     options.cookie = Object.assign(new SessionCookieOptions(), options.cookie);
+  }
+  if (isPlainObject(options.lock)) {
+    options.lock = Object.assign(new SessionLockOptions(), options.lock);
   }
   const problems = validateSync(options, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
     (error) => describe(error, ''),
@@ -89,6 +101,15 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
     saveUninitialized: options.saveUninitialized ?? false,
     maxSessionBytes: options.maxSessionBytes ?? 65_536,
     commandTimeoutMs: options.commandTimeoutMs ?? 2000,
+    lock: {
+      durationMs: options.lock?.durationMs ?? 5000,
+      retryCount: options.lock?.retryCount ?? 40,
+      retryDelayMs: options.lock?.retryDelayMs ?? 50,
+      retryJitterMs: options.lock?.retryJitterMs ?? 50,
+      timeoutStatus: options.lock?.timeoutStatus ?? 423,
+      autoExtend: options.lock?.autoExtend ?? true,
+      quorum: options.lock?.quorum ?? [],
+    },
   };
 }
 

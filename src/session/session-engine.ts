@@ -157,8 +157,10 @@ export class SessionEngine {
       meta: state.metaChange,
       expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
       fence: state.guard.fence,
+      releaseLock: state.guard.lock,
     };
     const result = await this.store.commit(state.key, change);
+    if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
     switch (result.status) {
       case 'committed':
         state.snapshot = current;
@@ -215,14 +217,16 @@ export class SessionEngine {
     return { set, remove, current };
   }
 
-  private async reload(session: Session): Promise<void> {
+  /**
+   * Reads the session again; unsaved changes are dropped. Under a lock (`raiseFence`), the same
+   * round trip raises the fence that this request's commit will carry.
+   */
+  async reload(session: Session, raiseFence = false): Promise<void> {
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('reload');
     if (!state.stored) return;
-    const result = await this.store.load(state.key, {
-      ...this.loadOptions(),
-      raiseFence: false,
-    });
+    while (state.committing) await state.committing;
+    const result = await this.store.load(state.key, { ...this.loadOptions(), raiseFence });
     for (const key of Object.keys(session)) delete session[key];
     state.snapshot = new Map();
     state.metaChange = {};
@@ -232,6 +236,7 @@ export class SessionEngine {
       return;
     }
     this.applyStored(session, result.session);
+    if (raiseFence) state.guard.fence = result.session.meta.fence;
   }
 
   /**

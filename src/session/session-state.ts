@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { SessionKey, SessionToken } from '../security/session-token.js';
-import type { MetadataChange, SessionMetadata } from './stores/session-store.js';
+import type { HeldSessionLock, MetadataChange, SessionMetadata } from './stores/session-store.js';
 
 /** How a commit of this request is checked against concurrent writers. */
 export interface CommitGuard {
@@ -8,6 +8,8 @@ export interface CommitGuard {
   optimistic?: boolean;
   /** Locked mode: the fence of the lock this request holds. */
   fence?: number;
+  /** Locked mode: the lock, released by the next commit when the store can. */
+  lock?: HeldSessionLock;
 }
 
 /** The engine's private view of one request's session; never exported from the package. */

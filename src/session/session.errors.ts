@@ -84,6 +84,27 @@ export class SessionFencedError extends SessionError {
   }
 }
 
+/** The session lock could not be had within the bounded wait. Nothing ran, nothing was written. */
+export class SessionLockTimeoutError extends SessionError {
+  constructor(
+    message: string,
+    /** 423 (Locked) or 503, as the lock options say. */
+    override readonly httpStatus: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static after(attempts: number, httpStatus: number, cause?: unknown): SessionLockTimeoutError {
+    return new SessionLockTimeoutError(
+      `The session is locked by another request; gave up after ${attempts} attempts. Retry ` +
+        'later, or raise `lock.retryCount` / `lock.retryDelayMs`.',
+      httpStatus,
+      { cause },
+    );
+  }
+}
+
 /** A method was used outside the request it needs, or on a session in the wrong state. */
 export class SessionStateError extends SessionError {
   static noActiveRequest(method: string): SessionStateError {

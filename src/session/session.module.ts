@@ -11,6 +11,9 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
+import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
+import { SessionOptimisticInterceptor } from './interceptors/session-optimistic.interceptor.js';
+import { SessionLocker } from './locking/session-locker.js';
 import { SessionMiddleware } from './middleware/session.middleware.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
@@ -34,6 +37,9 @@ const providers: Provider[] = [
     inject: [RESOLVED_SESSION_OPTIONS],
   },
   SessionEngine,
+  SessionLocker,
+  SessionLockInterceptor,
+  SessionOptimisticInterceptor,
   SessionContext,
   SessionService,
   SessionMiddleware,
@@ -50,7 +56,17 @@ const providers: Provider[] = [
  * })
  * export class AppModule {}
  */
-@Module({ providers, exports: [SessionService, SessionStore, SessionEngine] })
+@Module({
+  providers,
+  exports: [
+    SessionService,
+    SessionStore,
+    SessionEngine,
+    SessionLocker,
+    SessionLockInterceptor,
+    SessionOptimisticInterceptor,
+  ],
+})
 export class SessionModule
   extends ConfigurableSessionModule
   implements NestModule, OnModuleInit, OnApplicationShutdown

@@ -5,6 +5,11 @@ import { SessionContext } from './session-context.js';
 import type { SessionPrincipal } from './session-data.js';
 import { SessionEngine } from './session-engine.js';
 import { SessionStateError } from './session.errors.js';
+import {
+  type RetryOptions,
+  SessionLocker,
+  type SessionLockSettings,
+} from './locking/session-locker.js';
 
 /**
  * Sessions from code: the current request's session, sign-in and sign-out, regeneration, and
@@ -22,7 +27,40 @@ export class SessionService {
   constructor(
     private readonly engine: SessionEngine,
     private readonly context: SessionContext,
+    private readonly locker: SessionLocker,
   ) {}
+
+  /**
+   * Runs `fn` under the session's lock (redlock, fenced): the session is reloaded under the lock
+   * and committed before the lock is released, so concurrent requests on other servers cannot
+   * interleave. Raises `SessionLockTimeoutError` when the lock cannot be had in time.
+   *
+   * @example
+   * const value = await sessions.withLock(async (session) => {
+   *   session.counter = (session.counter ?? 0) + 1;
+   *   return session.counter;
+   * });
+   */
+  async withLock<T>(
+    fn: (session: TypedSession) => Promise<T> | T,
+    settings: SessionLockSettings = {},
+    session: Session = this.current(),
+  ): Promise<T> {
+    return this.locker.runLocked(session, async () => fn(session as TypedSession), settings);
+  }
+
+  /**
+   * Runs `fn` in optimistic mode: if another request changed the session meanwhile, nothing is
+   * written, the session is reloaded and `fn` runs again, up to `attempts` times; then
+   * `SessionConflictError`. `fn` must be safe to run more than once.
+   */
+  async withRetry<T>(
+    fn: (session: TypedSession) => Promise<T> | T,
+    options: RetryOptions = {},
+    session: Session = this.current(),
+  ): Promise<T> {
+    return this.locker.runOptimistic(session, async () => fn(session as TypedSession), options);
+  }
 
   /** The session of the request being handled. Throws outside a request. */
   current(): TypedSession {

@@ -16,6 +16,7 @@ export function createSessionStore(options: ResolvedSessionOptions): SessionStor
       prefix: options.prefix,
       commandTimeoutMs: options.commandTimeoutMs,
       ownsClient,
+      lockClients: options.lock.quorum,
     });
   }
   new Logger('SessionModule').warn(

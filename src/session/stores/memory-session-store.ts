@@ -1,6 +1,9 @@
 import type { SessionKey } from '../../security/session-token.js';
+import { MemorySessionLocks } from './memory-session-lock.js';
 import {
   type CommitResult,
+  type HeldSessionLock,
+  type LockSettings,
   type LoadOptions,
   type LoadResult,
   type SessionChange,
@@ -26,6 +29,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 export class MemorySessionStore extends SessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly locks = new MemorySessionLocks();
 
   constructor() {
     super();
@@ -61,7 +65,17 @@ export class MemorySessionStore extends SessionStore {
     };
   }
 
+  async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
+    return this.locks.acquire(idOf(key), settings);
+  }
+
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+    const result = this.apply(key, change);
+    if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
+    return result;
+  }
+
+  private apply(key: SessionKey, change: SessionChange): CommitResult {
     const id = idOf(key);
     const { now, idleTimeoutMs } = change;
     let entry = this.entries.get(id);

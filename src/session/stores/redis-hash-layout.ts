@@ -24,13 +24,15 @@ const DATA_PREFIX = '.';
 /** The session held in a flat HGETALL reply. */
 export function decodeSessionHash(fields: readonly string[]): StoredSession {
   const raw: Record<string, string> = {};
-  const data: Record<string, string> = {};
+  // Entries, then fromEntries: a data key named `__proto__` stays a key instead of a prototype.
+  const entries: [string, string][] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!;
     const value = fields[i + 1]!;
-    if (name.startsWith(DATA_PREFIX)) data[name.slice(DATA_PREFIX.length)] = value;
+    if (name.startsWith(DATA_PREFIX)) entries.push([name.slice(DATA_PREFIX.length), value]);
     else raw[name] = value;
   }
+  const data: Record<string, string> = Object.fromEntries(entries);
   const meta: SessionMetadata = {
     version: Number(raw[META_FIELDS.version] ?? 0),
     createdAt: Number(raw[META_FIELDS.createdAt] ?? 0),

@@ -12,7 +12,12 @@ export type CommitReply =
 /** The custom commands `defineCommand` adds: EVALSHA, and EVAL once on NOSCRIPT. */
 export interface SessionScripts {
   sessionLoad(key: string, ...args: string[]): Promise<LoadReply>;
-  sessionCommit(...keysAndArgs: (string | number)[]): Promise<CommitReply>;
+  sessionCommit(
+    key: string,
+    target: string,
+    lockKey: string,
+    ...args: (string | number)[]
+  ): Promise<CommitReply>;
 }
 
 const defined = new WeakSet<Redis | Cluster>();
@@ -21,9 +26,7 @@ const defined = new WeakSet<Redis | Cluster>();
 export function withSessionScripts(client: Redis | Cluster): SessionScripts {
   if (!defined.has(client)) {
     client.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD_LUA });
-    // The commit touches one key, or two (old and new key of a regeneration): numberOfKeys is
-    // given per call as the first argument.
-    client.defineCommand('sessionCommit', { lua: COMMIT_LUA });
+    client.defineCommand('sessionCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
     defined.add(client);
   }
   return client as unknown as SessionScripts;

@@ -2,8 +2,11 @@ import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../security/session-token.js';
 import { decodeSessionHash, encodeChange } from './redis-hash-layout.js';
 import { type SessionScripts, withSessionScripts } from './redis-scripts.js';
+import { RedisSessionLocks } from './redis-session-lock.js';
 import {
   type CommitResult,
+  type HeldSessionLock,
+  type LockSettings,
   type LoadOptions,
   type LoadResult,
   type SessionChange,
@@ -20,6 +23,11 @@ export interface RedisSessionStoreOptions {
   readonly commandTimeoutMs?: number;
   /** Close the client in `close()`: true only for clients the module built itself. @default false */
   readonly ownsClient?: boolean;
+  /**
+   * Independent Redis masters for redlock's quorum. @default [] (the lock lives on `client`,
+   * and a commit releases it in the same round trip)
+   */
+  readonly lockClients?: readonly (Redis | Cluster)[];
 }
 
 /**
@@ -33,6 +41,7 @@ export class RedisSessionStore extends SessionStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly ownsClient: boolean;
+  private readonly locks: RedisSessionLocks;
 
   constructor(options: RedisSessionStoreOptions) {
     super();
@@ -41,6 +50,7 @@ export class RedisSessionStore extends SessionStore {
     this.prefix = options.prefix ?? 'sess:';
     this.timeoutMs = options.commandTimeoutMs ?? 2000;
     this.ownsClient = options.ownsClient ?? false;
+    this.locks = new RedisSessionLocks(options.client, options.lockClients);
   }
 
   /** The Redis key of a session. */
@@ -62,19 +72,30 @@ export class RedisSessionStore extends SessionStore {
     return { status: 'found', slid: reply[1] === '1', session: decodeSessionHash(reply[2]) };
   }
 
+  /** The key of a session's lock: same slot as the session. */
+  lockKeyOf(key: SessionKey): string {
+    return `${this.keyOf(key)}:lock`;
+  }
+
+  async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
+    return this.locks.acquire(this.lockKeyOf(key), settings);
+  }
+
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    const keys = change.moveTo ? [this.keyOf(key), this.keyOf(change.moveTo)] : [this.keyOf(key)];
     const fields = encodeChange(change);
+    const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
     const reply = await withTimeout('commit', this.timeoutMs, () =>
       this.scripts.sessionCommit(
-        keys.length,
-        ...keys,
+        this.keyOf(key),
+        this.keyOf(change.moveTo ?? key),
+        this.lockKeyOf(key),
         change.now,
         change.idleTimeoutMs,
         change.create ? change.create.absoluteDeadline : '',
         change.expectedVersion ?? '',
         change.fence ?? '',
         change.clearData ? '1' : '0',
+        releasing,
         fields.set.length / 2,
         fields.delete.length,
         ...fields.set,

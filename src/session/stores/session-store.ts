@@ -66,6 +66,33 @@ export interface SessionChange {
   readonly fence?: number;
   /** Move the session to this key in the same atomic step (regeneration; same tag, same slot). */
   readonly moveTo?: SessionKey;
+  /** Release this lock in the same round trip as the commit (when the store holds the lock). */
+  readonly releaseLock?: HeldSessionLock;
+}
+
+/** How a session lock is waited for. */
+export interface LockSettings {
+  /** How long a grant lasts unless extended, ms. */
+  readonly durationMs: number;
+  /** Further attempts after the first; the wait is bounded by their number and delay. */
+  readonly retryCount: number;
+  readonly retryDelayMs: number;
+  /** Random extra delay per attempt, so waiting requests do not retry in step. */
+  readonly retryJitterMs: number;
+  /** Status of the `SessionLockTimeoutError` raised when the wait is over. */
+  readonly timeoutStatus: number;
+}
+
+/** A lock a request holds on a session. */
+export interface HeldSessionLock {
+  /** The random value that proves ownership of the lock. */
+  readonly value: string;
+  /** True when a commit of this store can release the lock in its own round trip. */
+  readonly releasableByCommit: boolean;
+  /** Pushes the expiry `durationMs` from now; rejects when the lock was lost. */
+  extend(durationMs: number): Promise<void>;
+  /** Releases the lock if still held; never throws. */
+  release(): Promise<void>;
 }
 
 export type CommitResult =
@@ -90,6 +117,12 @@ export abstract class SessionStore {
 
   /** Removes a session; `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
+
+  /**
+   * Takes the lock of a session, waiting as `settings` say; raises `SessionLockTimeoutError`
+   * when the wait is over. The fence is raised separately, by the `load` that follows the grant.
+   */
+  abstract acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock>;
 
   /**
    * Resolves once the store can serve, or after `timeoutMs` with `false`; the module waits for

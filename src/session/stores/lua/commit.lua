@@ -2,25 +2,40 @@
 -- moves it to a new key in the same slot (regeneration), applies HSET/HDEL of the changed fields
 -- only, raises the version and sets the deadline.
 -- KEYS[1]: the session hash ("prefix{tag}secretHash")
--- KEYS[2]: optional; the new key of a regenerated session (same {tag}, so the same slot)
+-- KEYS[2]: where the session is after the commit: KEYS[1], or the new key of a regenerated
+--          session (same {tag}, so the same slot)
+-- KEYS[3]: the session's lock key (same slot)
 -- ARGV[1]: now, epoch ms
 -- ARGV[2]: idle timeout, ms
 -- ARGV[3]: absolute deadline (ms) to create a new session, or '' to update an existing one
 -- ARGV[4]: version the commit expects (optimistic mode), or ''
 -- ARGV[5]: fence of the lock the commit holds (locked mode), or ''
 -- ARGV[6]: '1' to drop every data field ('.'-prefixed) before applying the change
--- ARGV[7]: number N of field/value pairs to set
--- ARGV[8]: number M of fields to delete
--- ARGV[9 .. 8+2N]: the pairs; ARGV[9+2N .. 8+2N+M]: the fields to delete
+-- ARGV[7]: value of the lock to release with this commit, or '' (released only if it still
+--          holds KEYS[3], also when the commit is refused)
+-- ARGV[8]: number N of field/value pairs to set
+-- ARGV[9]: number M of fields to delete
+-- ARGV[10 .. 9+2N]: the pairs; ARGV[10+2N .. 9+2N+M]: the fields to delete
 -- Returns {'committed', version, expiresAt} | {'gone'} | {'exists'} | {'conflict', version}
 --       | {'fenced', fence}
 local key = KEYS[1]
+local function releaseLock()
+  if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
+    redis.call('DEL', KEYS[3])
+  end
+end
 local now = tonumber(ARGV[1])
 local idle = tonumber(ARGV[2])
 local absolute
 if ARGV[3] ~= '' then
-  if redis.call('EXISTS', key) == 1 then
-    return {'exists'}
+  local existing = redis.call('HMGET', key, 'x', 'a')
+  if existing[1] then
+    -- A session whose deadline passed (the app's clock ahead of Redis') is gone, not taken.
+    if now < tonumber(existing[1]) and now < tonumber(existing[2] or '0') + idle then
+      releaseLock()
+      return {'exists'}
+    end
+    redis.call('DEL', key)
   end
   absolute = tonumber(ARGV[3])
   redis.call('HSET', key, 'v', 0, 'c', ARGV[1], 'x', ARGV[3], 'n', 0)
@@ -28,21 +43,25 @@ else
   -- Destroy wins: a session that is gone is never brought back by a commit.
   local meta = redis.call('HMGET', key, 'v', 'x', 'n', 'a')
   if not meta[1] then
+    releaseLock()
     return {'gone'}
   end
   absolute = tonumber(meta[2])
   if now >= absolute or now >= tonumber(meta[4]) + idle then
     redis.call('DEL', key)
+    releaseLock()
     return {'gone'}
   end
   if ARGV[4] ~= '' and meta[1] ~= ARGV[4] then
+    releaseLock()
     return {'conflict', tonumber(meta[1])}
   end
   if ARGV[5] ~= '' and tonumber(meta[3]) > tonumber(ARGV[5]) then
+    releaseLock()
     return {'fenced', tonumber(meta[3])}
   end
 end
-if KEYS[2] then
+if KEYS[2] ~= key then
   redis.call('RENAME', key, KEYS[2])
   key = KEYS[2]
 end
@@ -53,16 +72,19 @@ if ARGV[6] == '1' then
     end
   end
 end
-local setCount = tonumber(ARGV[7])
-local deleteCount = tonumber(ARGV[8])
-if setCount > 0 then
-  redis.call('HSET', key, unpack(ARGV, 9, 8 + 2 * setCount))
+-- In slices: unpack() of more than ~8000 values overflows Lua's stack.
+local function inSlices(command, first, last, step)
+  for from = first, last, step do
+    redis.call(command, key, unpack(ARGV, from, math.min(from + step - 1, last)))
+  end
 end
-if deleteCount > 0 then
-  redis.call('HDEL', key, unpack(ARGV, 9 + 2 * setCount, 8 + 2 * setCount + deleteCount))
-end
+local setCount = tonumber(ARGV[8])
+local deleteCount = tonumber(ARGV[9])
+inSlices('HSET', 10, 9 + 2 * setCount, 1000)
+inSlices('HDEL', 10 + 2 * setCount, 9 + 2 * setCount + deleteCount, 1000)
 local version = redis.call('HINCRBY', key, 'v', 1)
 redis.call('HSET', key, 'a', ARGV[1])
 local expiresAt = math.min(now + idle, absolute)
 redis.call('PEXPIREAT', key, expiresAt)
+releaseLock()
 return {'committed', version, expiresAt}

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedLockOptions, ResolvedSessionOptions } from '../resolve-session-options.js';
+import type { Session } from '../session.js';
+import { SessionEngine } from '../session-engine.js';
+import { SessionConflictError } from '../session.errors.js';
+import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
+import { stateOf } from '../session-state.js';
+import { sleep } from '../stores/lock-wait.js';
+
+/** Per-call overrides of the module's lock options. */
+export type SessionLockSettings = Partial<
+  Pick<
+    ResolvedLockOptions,
+    'durationMs' | 'retryCount' | 'retryDelayMs' | 'retryJitterMs' | 'timeoutStatus' | 'autoExtend'
+  >
+>;
+
+/** Options of `SessionService.withRetry()`. */
+export interface RetryOptions {
+  /** Runs of `fn` at most, the first included. @default 5 */
+  readonly attempts?: number;
+}
+
+/**
+ * Serialisable read-modify-write of a session across servers: locked (redlock + fencing) and
+ * optimistic (version check + retry).
+ */
+@Injectable()
+export class SessionLocker {
+  constructor(
+    private readonly engine: SessionEngine,
+    @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+  ) {}
+
+  /**
+   * Takes the session's lock, reloads the session under it (raising the fence in the same round
+   * trip), runs `work`, commits with the fence and releases the lock, in the commit's own round
+   * trip when the store can. A new session needs no lock: nobody else knows its token yet.
+   */
+  async runLocked<T>(
+    session: Session,
+    work: () => Promise<T>,
+    overrides: SessionLockSettings = {},
+  ): Promise<T> {
+    const state = stateOf(session);
+    if (!state.stored || state.destroyed) {
+      const result = await work();
+      await this.engine.commit(session);
+      return result;
+    }
+    const settings = { ...this.options.lock, ...overrides };
+    const lock = await this.engine.store.acquireLock(state.key, settings);
+    const extender = settings.autoExtend
+      ? setInterval(
+          () => void lock.extend(settings.durationMs).catch(() => undefined),
+          settings.durationMs / 2,
+        )
+      : undefined;
+    state.guard.lock = lock;
+    try {
+      await this.engine.reload(session, true);
+      const result = await work();
+      await this.engine.commit(session);
+      return result;
+    } finally {
+      clearInterval(extender);
+      if (state.guard.lock) await state.guard.lock.release();
+      state.guard.lock = undefined;
+      state.guard.fence = undefined;
+    }
+  }
+
+  /**
+   * Runs `work` and commits only if nobody changed the session meanwhile; on a conflict, reloads
+   * and runs `work` again, up to `attempts` times, with a short random back-off.
+   */
+  async runOptimistic<T>(
+    session: Session,
+    work: () => Promise<T>,
+    options: RetryOptions = {},
+  ): Promise<T> {
+    const attempts = options.attempts ?? 5;
+    const state = stateOf(session);
+    const previous = state.guard.optimistic;
+    state.guard.optimistic = true;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await work();
+          await this.engine.commit(session);
+          return result;
+        } catch (error) {
+          if (!(error instanceof SessionConflictError) || attempt >= attempts) throw error;
+          await sleep(Math.random() * Math.min(50, 2 ** attempt));
+          await this.engine.reload(session);
+        }
+      }
+    } finally {
+      state.guard.optimistic = previous;
+    }
+  }
+}
