@@ -20,5 +20,7 @@ export default {
   ],
   // Each e2e file starts its own redis-server processes; two workers fit a 2-core machine.
   maxWorkers: 2,
+  // Bounded load and failover scenarios take seconds, not milliseconds.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/totals-reporter.cjs'],
 };

@@ -73,6 +73,7 @@ export class SessionEngine {
       snapshot: new Map(),
       metaChange: {},
       destroyed: false,
+      refused: false,
       touched: false,
       cookieDue: result.slid,
       guard: {},
@@ -92,6 +93,7 @@ export class SessionEngine {
       snapshot: new Map(),
       metaChange: {},
       destroyed: false,
+      refused: false,
       touched: false,
       cookieDue: true,
       guard: {},
@@ -138,7 +140,7 @@ export class SessionEngine {
   }
 
   private async commitNow(session: Session, state: SessionState): Promise<void> {
-    if (state.destroyed) return;
+    if (state.destroyed || state.refused) return;
     const { set, remove, current } = this.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
     const changed = set.size > 0 || remove.length > 0 || metaChanged;
@@ -189,8 +191,10 @@ export class SessionEngine {
         this.clearCookie(state);
         return;
       case 'conflict':
+        state.refused = true;
         throw SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion);
       case 'fenced':
+        state.refused = true;
         throw SessionFencedError.staleFence(state.guard.fence ?? 0);
       case 'exists':
         throw new SessionError('A new session token collided with a stored one; retry.');
@@ -230,6 +234,7 @@ export class SessionEngine {
     for (const key of Object.keys(session)) delete session[key];
     state.snapshot = new Map();
     state.metaChange = {};
+    state.refused = false;
     if (result.status !== 'found') {
       state.destroyed = true;
       this.clearCookie(state);
@@ -271,6 +276,7 @@ export class SessionEngine {
         return;
       }
       if (result.status !== 'committed') {
+        state.refused = true;
         throw result.status === 'conflict'
           ? SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion)
           : SessionFencedError.staleFence(state.guard.fence ?? 0);

@@ -23,6 +23,11 @@ export interface SessionState {
   snapshot: Map<string, string>;
   metaChange: { -readonly [K in keyof MetadataChange]: MetadataChange[K] };
   destroyed: boolean;
+  /**
+   * A commit was refused (conflict, fence): the request's changes are void, and no later commit
+   * of this request (such as the one before the error response) may write them. A reload clears it.
+   */
+  refused: boolean;
   /** Slide the idle deadline at the next commit even without changes. */
   touched: boolean;
   /** The cookie must be (re)sent: new token, slid deadline, or signed with an old secret. */

@@ -182,7 +182,8 @@ describe('session on real Redis (standalone)', () => {
     const slowWrite = request(appB.getHttpServer())
       .put('/t/set?delay=200')
       .set('cookie', jar.header)
-      .send({ n: 2 });
+      .send({ n: 2 })
+      .then((response) => response); // supertest sends on then(): start it now
     await new Promise((resolve) => setTimeout(resolve, 50));
     await request(appA.getHttpServer()).post('/t/destroy').set('cookie', jar.header).expect(204);
     await slowWrite;

@@ -15,7 +15,9 @@ import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import {
   Session,
+  SessionLock,
   SessionModule,
+  SessionOptimistic,
   type SessionModuleOptions,
   SessionService,
   type TypedSession,
@@ -64,6 +66,67 @@ export class SessionTestController {
   increment(@Session() session: TypedSession) {
     session.counter = ((session.counter as number | undefined) ?? 0) + 1;
     return { value: session.counter };
+  }
+
+  @Post('locked-increment')
+  @HttpCode(200)
+  @SessionLock()
+  lockedIncrement(@Session() session: TypedSession) {
+    session.counter = ((session.counter as number | undefined) ?? 0) + 1;
+    return { value: session.counter };
+  }
+
+  @Post('optimistic-increment')
+  @HttpCode(200)
+  async optimisticIncrement() {
+    const value = await this.sessions.withRetry(
+      (session) => {
+        session.counter = ((session.counter as number | undefined) ?? 0) + 1;
+        return session.counter;
+      },
+      { attempts: 1000 },
+    );
+    return { value };
+  }
+
+  @Post('optimistic-set')
+  @HttpCode(200)
+  @SessionOptimistic()
+  async optimisticSet(
+    @Req() request: Request,
+    @Body() body: Record<string, unknown>,
+    @Query('delay') delay?: string,
+  ) {
+    if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay)));
+    Object.assign(request.session, body);
+    return { ok: true };
+  }
+
+  /** Holds a short lock without extending it for `ms`, then writes: a holder that overruns. */
+  @Post('overrun-lock')
+  @HttpCode(200)
+  @SessionLock({ durationMs: 200, autoExtend: false })
+  async overrunLock(@Session() session: TypedSession, @Body() body: { owner: string; ms: number }) {
+    await new Promise((resolve) => setTimeout(resolve, body.ms));
+    session.owner = body.owner;
+    return { owner: body.owner };
+  }
+
+  /** A lock holder that keeps the lock (extended) for `ms`. */
+  @Post('hold-lock')
+  @HttpCode(200)
+  @SessionLock()
+  async holdLock(@Body() body: { ms: number }) {
+    await new Promise((resolve) => setTimeout(resolve, body.ms));
+    return { held: body.ms };
+  }
+
+  /** Gives up on the lock after two short retries. */
+  @Post('impatient-lock')
+  @HttpCode(200)
+  @SessionLock({ retryCount: 2, retryDelayMs: 20, retryJitterMs: 0 })
+  impatientLock() {
+    return { got: true };
   }
 
   @Delete('key')

@@ -1,0 +1,8 @@
+import { useCluster } from '../harness/index.js';
+import { describeConsistency } from './consistency-scenarios.js';
+
+const cluster = useCluster();
+describeConsistency('Redis Cluster', () => ({
+  redis: { clusterNodes: cluster().nodes },
+  prefix: 'cons:',
+}));
