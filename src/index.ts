@@ -24,6 +24,13 @@ export {
 export { SessionCookie } from './session/session-cookie.js';
 export type { SessionData, SessionPrincipal } from './session/session-data.js';
 export { SessionService } from './session/session.service.js';
+export {
+  SessionEvents,
+  type SessionEventBase,
+  type SessionEventListener,
+  type SessionEventMap,
+  type SessionEventName,
+} from './session/session-events.js';
 export { SessionLock } from './session/decorators/session-lock.decorator.js';
 export { SessionOptimistic } from './session/decorators/session-optimistic.decorator.js';
 export type { RetryOptions, SessionLockSettings } from './session/locking/session-locker.js';

@@ -6,6 +6,7 @@ import {
   formatSessionToken,
   parseSessionToken,
   renewSessionToken,
+  type SessionKey,
   type SessionToken,
   sessionKeyOf,
 } from '../security/session-token.js';
@@ -22,6 +23,7 @@ import {
   SessionTooLargeError,
 } from './session.errors.js';
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
+import { SessionEvents } from './session-events.js';
 import { attachState, type SessionState, stateOf } from './session-state.js';
 import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
 
@@ -44,6 +46,7 @@ export class SessionEngine {
   constructor(
     @Inject(RESOLVED_SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
     readonly store: SessionStore,
+    readonly events: SessionEvents,
   ) {
     this.keyring = new SigningKeyring(options.secrets);
   }
@@ -56,7 +59,10 @@ export class SessionEngine {
     const token = this.tokenFromRequest(request);
     if (!token) return this.fresh(response);
     const loaded = await this.loadToken(token.token, response);
-    if (!loaded) return this.fresh(response);
+    if (!loaded) {
+      this.events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
+      return this.fresh(response);
+    }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
     return loaded;
   }
@@ -65,6 +71,9 @@ export class SessionEngine {
   async loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
     const key = sessionKeyOf(token);
     const result = await this.store.load(key, this.loadOptions());
+    if (result.status === 'expired') {
+      this.events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
+    }
     if (result.status !== 'found') return undefined;
     const session = this.createSession({
       token,
@@ -117,14 +126,26 @@ export class SessionEngine {
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
     await this.regenerate(session, { keepData: true });
+    if (!state.stored) await this.commit(session);
+    this.events.emit('signed-in', {
+      sessionId: publicIdOf(state.key),
+      principalId: principal.id,
+      at: new Date(),
+    });
   }
 
   /** Removes the principal and regenerates the token; the data stays. */
   async signOut(session: Session): Promise<void> {
     const state = stateOf(session);
+    const principalId = this.principalOf(session)?.id;
     state.metaChange.principal = null;
     state.metaChange.authenticatedAt = null;
     await this.regenerate(session, { keepData: true });
+    this.events.emit('signed-out', {
+      sessionId: publicIdOf(state.key),
+      principalId,
+      at: new Date(),
+    });
   }
 
   principalOf(session: Session): SessionPrincipal | undefined {
@@ -181,7 +202,10 @@ export class SessionEngine {
         state.metaChange = {};
         state.expiresAt = result.expiresAt;
         state.touched = false;
-        if (!state.stored) state.cookieDue = true;
+        if (!state.stored) {
+          state.cookieDue = true;
+          this.events.emit('created', { sessionId: publicIdOf(state.key), at: new Date() });
+        }
         state.stored = true;
         this.sendCookie(state);
         return;
@@ -192,9 +216,11 @@ export class SessionEngine {
         return;
       case 'conflict':
         state.refused = true;
+        this.emitConflict(state, 'version');
         throw SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion);
       case 'fenced':
         state.refused = true;
+        this.emitConflict(state, 'fence');
         throw SessionFencedError.staleFence(state.guard.fence ?? 0);
       case 'exists':
         throw new SessionError('A new session token collided with a stored one; retry.');
@@ -277,6 +303,7 @@ export class SessionEngine {
       }
       if (result.status !== 'committed') {
         state.refused = true;
+        this.emitConflict(state, result.status === 'conflict' ? 'version' : 'fence');
         throw result.status === 'conflict'
           ? SessionConflictError.versionMoved(state.meta?.version ?? 0, result.storedVersion)
           : SessionFencedError.staleFence(state.guard.fence ?? 0);
@@ -290,17 +317,32 @@ export class SessionEngine {
       state.metaChange = {};
       state.expiresAt = result.expiresAt;
     }
+    const previousSessionId = publicIdOf(state.key);
     state.token = token;
     state.key = key;
     state.cookieDue = true;
-    if (state.stored) this.sendCookie(state);
+    if (state.stored) {
+      this.sendCookie(state);
+      this.events.emit('regenerated', {
+        sessionId: publicIdOf(key),
+        previousSessionId,
+        at: new Date(),
+      });
+    }
+  }
+
+  private emitConflict(state: SessionState, kind: 'version' | 'fence'): void {
+    this.events.emit('conflict', { sessionId: publicIdOf(state.key), kind, at: new Date() });
   }
 
   private async destroy(session: Session): Promise<void> {
     const state = stateOf(session);
     if (state.destroyed) return;
     while (state.committing) await state.committing;
-    if (state.stored) await this.store.destroy(state.key);
+    if (state.stored) {
+      await this.store.destroy(state.key);
+      this.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
+    }
     state.destroyed = true;
     this.clearCookie(state);
   }
@@ -332,7 +374,12 @@ export class SessionEngine {
     if (!raw) return undefined;
     const verified = this.keyring.verify(raw);
     const token = verified && parseSessionToken(verified.value);
-    return token ? { token, signedWithOldKey: verified.signedWithOldKey } : undefined;
+    if (!token) {
+      const reason = verified ? 'malformed' : 'bad-signature';
+      this.events.emit('unknown-token', { at: new Date(), reason });
+      return undefined;
+    }
+    return { token, signedWithOldKey: verified.signedWithOldKey };
   }
 
   private loadOptions() {
@@ -370,6 +417,11 @@ function withMetaChange<T extends object>(previous: T, change: SessionState['met
     else if (value !== undefined) result[name] = value;
   }
   return result as T;
+}
+
+/** The public id of a session: tag and hash of the secret, safe to log; never the token. */
+export function publicIdOf(key: SessionKey): string {
+  return `${key.tag}.${key.secretHash}`;
 }
 
 /** One cookie's value from a Cookie header, without decoding every other cookie. */

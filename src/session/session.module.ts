@@ -18,6 +18,7 @@ import { SessionMiddleware } from './middleware/session.middleware.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
 import { SessionEngine } from './session-engine.js';
+import { SessionEvents } from './session-events.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
 import type { SessionModuleOptions } from './session-module-options.js';
@@ -37,6 +38,7 @@ const providers: Provider[] = [
     inject: [RESOLVED_SESSION_OPTIONS],
   },
   SessionEngine,
+  SessionEvents,
   SessionLocker,
   SessionLockInterceptor,
   SessionOptimisticInterceptor,
@@ -62,6 +64,7 @@ const providers: Provider[] = [
     SessionService,
     SessionStore,
     SessionEngine,
+    SessionEvents,
     SessionLocker,
     SessionLockInterceptor,
     SessionOptimisticInterceptor,

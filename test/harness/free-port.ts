@@ -10,8 +10,8 @@ export interface FreePortOptions {
   readonly clusterBus?: boolean;
 }
 
-// Ports handed out by this module instance; never handed out twice, so two servers started by one
-// test file cannot race for the same port between "probe" and "redis-server binds it".
+// Ports handed out by this module instance (including Cluster bus ports); never handed out twice, so
+// two servers started by one test file cannot race for a port between the probe and the bind.
 const handedOut = new Set<number>();
 
 /** Listens on `127.0.0.1:port` (0 = any) and closes again; resolves with the port, or undefined. */
@@ -39,8 +39,15 @@ export async function getFreePort(options: FreePortOptions = {}): Promise<number
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const port = await probe(0);
     if (port === undefined || port >= MAX_HARNESS_PORT || handedOut.has(port)) continue;
-    if (options.clusterBus && (await probe(port + 10000)) === undefined) continue;
+    // Claim it before the next await so concurrent callers cannot get the same port.
     handedOut.add(port);
+    if (options.clusterBus) {
+      if (handedOut.has(port + 10000) || (await probe(port + 10000)) === undefined) {
+        handedOut.delete(port);
+        continue;
+      }
+      handedOut.add(port + 10000);
+    }
     return port;
   }
   throw new Error(`No free loopback port below ${MAX_HARNESS_PORT} found after 100 attempts`);

@@ -1,15 +1,26 @@
+import { runInThisContext } from 'node:vm';
+
 /**
  * The real Node.js `process` object.
  *
- * Jest runs each test file in a sandbox whose global `process` is a copy: listeners added to it with
- * `process.on('exit' | 'SIGINT' | 'SIGTERM')` never fire, because the real process emits those
- * events on itself. `process.getBuiltinModule('process')` (Node >= 20.16) bypasses Jest's module
- * registry and returns the real object, so exit and signal hooks registered on it do run.
+ * Jest runs each test file in a sandbox whose global `process` is a copy (so is what
+ * `process.getBuiltinModule('node:process')` returns there): listeners added to it with
+ * `process.on('exit' | 'SIGINT' | 'SIGTERM')` never fire and install no OS signal handler.
+ * `vm.runInThisContext` evaluates in Node's main context, where `process` is the real object.
  */
 function resolveHostProcess(): NodeJS.Process {
-  if (typeof process.getBuiltinModule === 'function') {
-    const real = process.getBuiltinModule('node:process');
-    if (real) return real;
+  try {
+    const real: unknown = runInThisContext('process');
+    if (
+      typeof real === 'object' &&
+      real !== null &&
+      (real as NodeJS.Process).pid === process.pid &&
+      typeof (real as NodeJS.Process).on === 'function'
+    ) {
+      return real as NodeJS.Process;
+    }
+  } catch {
+    // Fall back to the global below.
   }
   return process;
 }

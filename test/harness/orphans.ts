@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { hostProcess, sharedState } from './host-process.js';
+import { hostProcess } from './host-process.js';
 import { DATA_DIR_PREFIX, PID_DIR } from './pid-registry.js';
 
 /** What {@link reapOrphans} cleaned up. */
@@ -108,13 +108,4 @@ export function reapOrphans(): ReapReport {
     report.files.push(file);
   }
   return report;
-}
-
-const reaped = sharedState<{ done: boolean }>('reaped', () => ({ done: false }));
-
-/** Runs {@link reapOrphans} once per OS process (on the first harness start). */
-export function reapOrphansOnce(): void {
-  if (reaped.done) return;
-  reaped.done = true;
-  reapOrphans();
 }

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Thrown from a {@link waitFor} check to stop polling at once (the condition can no longer hold). */
 export class PollAbortedError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'PollAbortedError';
   }
 }
@@ -41,7 +41,7 @@ export async function waitFor<T>(
 ): Promise<T> {
   const { timeoutMs, intervalMs = 100 } = options;
   const deadline = Date.now() + timeoutMs;
-  let last = 'no attempt finished';
+  let last: string;
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await check(attempt);

@@ -22,6 +22,9 @@ export async function withAdminClient<T>(
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
+    // After a failed connect ioredis' disconnect() arms a timer of this length (default 2000 ms)
+    // that nothing clears; keep it short so it cannot hold Jest open.
+    disconnectTimeout: 100,
   });
   client.on('error', () => {
     // Reported through the rejected command/connect promise instead.

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getFreePort, type FreePortOptions } from './free-port.js';
 import { hostProcess } from './host-process.js';
 import { forgetProcess, recordProcess } from './pid-registry.js';
-import { PollAbortedError, waitFor, withinMs } from './poll.js';
+import { PollAbortedError, PollTimeoutError, waitFor, withinMs } from './poll.js';
 import { adminCall } from './redis-admin.js';
 import { requireRedisBinaries } from './redis-binary.js';
 import { LOOPBACK, type RedisEndpoint } from './types.js';
@@ -41,6 +41,10 @@ export class PortInUseError extends Error {
   }
 }
 
+function fileSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
 /** How long {@link RedisProcess.stop} waits after SIGTERM before it sends SIGKILL (ms). */
 export const STOP_GRACE_MS = 5000;
 
@@ -59,6 +63,8 @@ export class RedisProcess implements RedisEndpoint {
   readonly dir: string;
   /** The process's log file. */
   readonly logFile: string;
+  /** Where the process's stdout and stderr go (startup errors before the log file is open). */
+  readonly outputFile: string;
   /** Name used in messages. */
   readonly label: string;
   private readonly options: RedisProcessOptions;
@@ -72,6 +78,7 @@ export class RedisProcess implements RedisEndpoint {
     this.dir = options.dir;
     const sentinel = options.mode === 'sentinel';
     this.logFile = join(options.dir, sentinel ? 'sentinel.log' : 'redis.log');
+    this.outputFile = join(options.dir, sentinel ? 'sentinel.out' : 'redis.out');
     this.label = `${options.label ?? (sentinel ? 'sentinel' : 'redis-server')} ${LOOPBACK}:${this.port}`;
   }
 
@@ -116,9 +123,12 @@ export class RedisProcess implements RedisEndpoint {
       '',
       '--appendonly',
       'no',
-      // Replicas sync at once instead of after the default 5 s diskless-sync delay.
+      // Replicas sync at once instead of after the default 5 s diskless-sync delay, and load the
+      // stream in memory instead of writing a dump.rdb that a restart would load.
       '--repl-diskless-sync-delay',
       '0',
+      '--repl-diskless-load',
+      'swapdb',
       ...(this.options.extraArgs ?? []),
     ];
   }
@@ -133,7 +143,17 @@ export class RedisProcess implements RedisEndpoint {
     if (this.alive) throw new Error(`${this.label} is already running (pid ${this.pid})`);
     const binary = requireRedisBinaries().server;
     mkdirSync(this.dir, { recursive: true });
-    const child = spawn(binary, this.args(), { cwd: this.dir, stdio: 'ignore' });
+    // On a restart the files already hold earlier runs; startup errors only show this run's part.
+    const from = { log: fileSize(this.logFile), output: fileSize(this.outputFile) };
+    // stdout/stderr go to a file (not a pipe): config errors are printed there before the log
+    // file is opened, and a file keeps no handle open in this process.
+    const output = openSync(this.outputFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, this.args(), { cwd: this.dir, stdio: ['ignore', output, output] });
+    } finally {
+      closeSync(output);
+    }
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     if (child.pid === undefined) {
       throw new Error(`Could not spawn ${binary}: ${(await spawnError).message}`);
@@ -156,12 +176,15 @@ export class RedisProcess implements RedisEndpoint {
       await waitFor(
         `${this.label} (pid ${pid}) to answer PING`,
         async () => {
-          if (!this.alive || this.child !== child) {
-            const log = this.logTail();
-            if (/Address already in use/i.test(log)) throw new PortInUseError(this.port, log);
+          if (!this.alive) {
+            const log = this.startupLog(from);
+            const reason = /Address already in use/i.test(log)
+              ? new PortInUseError(this.port, log)
+              : undefined;
             throw new PollAbortedError(
               `${this.label} (pid ${pid}) exited during startup (exit code ${child.exitCode}, ` +
-                `signal ${child.signalCode}). Log ${this.logFile}:\n${log}`,
+                `signal ${child.signalCode}).\n${log}`,
+              { cause: reason },
             );
           }
           const reply = await adminCall(this, 'PING');
@@ -171,9 +194,10 @@ export class RedisProcess implements RedisEndpoint {
       );
     } catch (error) {
       await this.kill();
-      if (error instanceof Error && !(error instanceof PortInUseError)) {
-        error.message += `\nLog tail (${this.logFile}):\n${this.logTail()}`;
+      if (error instanceof PollAbortedError && error.cause instanceof PortInUseError) {
+        throw error.cause;
       }
+      if (error instanceof PollTimeoutError) error.message += `\n${this.startupLog(from)}`;
       throw error;
     }
   }
@@ -185,13 +209,11 @@ export class RedisProcess implements RedisEndpoint {
   async stop(graceMs: number = STOP_GRACE_MS): Promise<void> {
     if (!this.alive) return;
     this.signal('SIGTERM');
-    if (
-      (await withinMs(
-        this.exited.then(() => true),
-        graceMs,
-      )) === undefined
-    )
-      await this.kill();
+    const exited = await withinMs(
+      this.exited.then(() => true),
+      graceMs,
+    );
+    if (!exited) await this.kill();
   }
 
   /** SIGKILLs the process (simulates a crash) and waits until it has exited. */
@@ -205,10 +227,19 @@ export class RedisProcess implements RedisEndpoint {
     if (done === undefined) throw new Error(`${this.label} (pid ${this.pid}) survived SIGKILL`);
   }
 
-  /** The last lines of the log file, for error messages. */
-  logTail(lines = 15): string {
-    if (!existsSync(this.logFile)) return '(no log file)';
-    return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  /** The last lines of `file` from byte `from` on, for error messages. */
+  private tail(file: string, from: number, lines = 15): string {
+    if (!existsSync(file)) return '(no such file)';
+    const text = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+    return text === '' ? '(empty)' : text.split('\n').slice(-lines).join('\n');
+  }
+
+  /** This run's stdout/stderr and log file tails, for startup error messages. */
+  private startupLog(from: { log: number; output: number }): string {
+    return (
+      `stdout/stderr ${this.outputFile}:\n${this.tail(this.outputFile, from.output)}\n` +
+      `log ${this.logFile}:\n${this.tail(this.logFile, from.log)}`
+    );
   }
 
   private signal(signal: NodeJS.Signals): void {

@@ -1,19 +1,19 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reapOrphansOnce } from './orphans.js';
+import { reapOrphans } from './orphans.js';
 import { DATA_DIR_PREFIX, forgetDir, installExitHooks, recordDir } from './pid-registry.js';
 import { requireRedisBinaries, type RedisBinaries } from './redis-binary.js';
 
 /**
  * Everything a topology does before it spawns servers: fails fast when Redis is not installed,
- * installs the exit/signal hooks (once per process) and reaps servers left behind by earlier runs
- * that died (once per process).
+ * installs the exit/signal hooks (once per process) and reaps servers left behind by runs that
+ * died (cheap: one small directory listing).
  */
 export function prepareHarness(): RedisBinaries {
   const binaries = requireRedisBinaries();
   installExitHooks();
-  reapOrphansOnce();
+  reapOrphans();
   return binaries;
 }
 
