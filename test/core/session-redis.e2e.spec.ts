@@ -60,6 +60,20 @@ describe('session on real Redis (standalone)', () => {
     expect(changing[1]!.args).toContain('"light"');
   });
 
+  it('costs four commands for a locked increment: load, acquire, reload with fence, commit with release', async () => {
+    const jar = await newSession(appA, { counter: 1 });
+    await request(appA.getHttpServer()).post('/t/locked-increment').set('cookie', jar.header);
+    const locked = await monitor.during(() =>
+      request(appA.getHttpServer())
+        .post('/t/locked-increment')
+        .set('cookie', jar.header)
+        .expect(200, { value: 3 }),
+    );
+    expect(locked.map((c) => c.name)).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
+    // The lock key is in the session's slot and is gone after the commit: no separate release.
+    expect(await admin.keys('core:*:lock')).toEqual([]);
+  });
+
   it('keeps both changes when two servers change different keys concurrently', async () => {
     const jar = await newSession(appA, { start: 1 });
     const [a, b] = await Promise.all([
