@@ -66,3 +66,30 @@ export {
   type RedisSessionStoreOptions,
 } from './session/stores/redis-session-store.js';
 export { SigningKeyring } from './security/signing-keyring.js';
+export {
+  SessionCsrfOptions,
+  SessionEncryptionOptions,
+  SessionFingerprintOptions,
+  SessionRotationOptions,
+  SessionTokenGuessingOptions,
+  type FingerprintMismatchPolicy,
+  type FingerprintProperty,
+} from './security/security-options.js';
+export {
+  CsrfTokenError,
+  RecentSignInRequiredError,
+  SignInRequiredError,
+  TooManyUnknownTokensError,
+} from './security/security.errors.js';
+export {
+  ALLOW_ANONYMOUS_METADATA,
+  RECENT_SIGN_IN_METADATA,
+  SKIP_CSRF_METADATA,
+} from './security/security.constants.js';
+export { SESSION_HELMET_DEFAULTS, sessionHelmet } from './security/session-helmet.js';
+export { addressPrefix } from './security/client-address.js';
+export { CsrfGuard } from './session/guards/csrf.guard.js';
+export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';
+export { SkipCsrf } from './session/decorators/skip-csrf.decorator.js';
+export { AllowAnonymous } from './session/decorators/allow-anonymous.decorator.js';
+export { RequireRecentSignIn } from './session/decorators/require-recent-sign-in.decorator.js';

@@ -8,6 +8,11 @@ import {
   SessionModuleOptions,
 } from './session-module-options.js';
 import type { LockSettings, SessionStore } from './stores/session-store.js';
+import {
+  prepareSecurityOptions,
+  type ResolvedSecurityOptions,
+  resolveSecurityOptions,
+} from '../security/resolve-security-options.js';
 
 /** Lock settings with every default applied. */
 export interface ResolvedLockOptions extends LockSettings {
@@ -21,7 +26,7 @@ export interface ResolvedCookieOptions {
   readonly domain?: string;
   readonly path: string;
   readonly httpOnly: boolean;
-  readonly secure: boolean;
+  readonly secure: boolean | 'auto';
   readonly sameSite: 'lax' | 'strict' | 'none';
 }
 
@@ -39,6 +44,8 @@ export interface ResolvedSessionOptions {
   readonly maxSessionBytes: number;
   readonly commandTimeoutMs: number;
   readonly lock: ResolvedLockOptions;
+  /** Fingerprint, CSRF, rotation, encryption and token-guessing settings. */
+  readonly security: ResolvedSecurityOptions;
 }
 
 const MINUTE = 60_000;
@@ -59,6 +66,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   if (isPlainObject(options.lock)) {
     options.lock = Object.assign(new SessionLockOptions(), options.lock);
   }
+  prepareSecurityOptions(options);
   const problems = validateSync(options, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
     (error) => describe(error, ''),
   );
@@ -75,7 +83,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   const secure = options.cookie?.secure ?? true;
   const sameSite = options.cookie?.sameSite ?? 'lax';
-  if (sameSite === 'none' && !secure) {
+  if (sameSite === 'none' && secure !== true) {
     problems.push("cookie.sameSite 'none' needs cookie.secure true: browsers drop such cookies");
   }
   if (problems.length > 0) throw SessionOptionsError.invalid(problems);
@@ -88,7 +96,8 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
     store: options.store,
     prefix: options.prefix ?? 'sess:',
     cookie: {
-      name: options.cookie?.name ?? (secure && !domain && path === '/' ? '__Host-sid' : 'sid'),
+      name:
+        options.cookie?.name ?? (secure === true && !domain && path === '/' ? '__Host-sid' : 'sid'),
       domain,
       path,
       httpOnly: options.cookie?.httpOnly ?? true,
@@ -110,6 +119,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
       autoExtend: options.lock?.autoExtend ?? true,
       quorum: options.lock?.quorum ?? [],
     },
+    security: resolveSecurityOptions(options),
   };
 }
 

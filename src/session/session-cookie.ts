@@ -8,7 +8,8 @@ export class SessionCookie {
   readonly path: string;
   readonly domain?: string;
   readonly httpOnly: boolean;
-  readonly secure: boolean;
+  /** `'auto'`: Secure when the request came over HTTPS. */
+  readonly secure: boolean | 'auto';
   readonly sameSite: 'lax' | 'strict' | 'none';
 
   constructor(

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { cookieAttributesFor } from '../security/cookie-attributes.js';
+import { SessionSecurity } from '../security/session-security.js';
 import { SigningKeyring } from '../security/signing-keyring.js';
 import {
   createSessionToken,
@@ -34,6 +36,8 @@ import { type SessionChange, SessionStore, type StoredSession } from './stores/s
 @Injectable()
 export class SessionEngine {
   private readonly keyring: SigningKeyring;
+  /** Fingerprint binding, rotation, unknown-token counting and CSRF tokens. */
+  readonly security: SessionSecurity;
   private readonly operations = {
     save: (session: Session) => this.commit(session),
     reload: (session: Session) => this.reload(session),
@@ -49,6 +53,7 @@ export class SessionEngine {
     readonly events: SessionEvents,
   ) {
     this.keyring = new SigningKeyring(options.secrets);
+    this.security = new SessionSecurity(options, events);
   }
 
   /**
@@ -61,10 +66,11 @@ export class SessionEngine {
     const loaded = await this.loadToken(token.token, response);
     if (!loaded) {
       this.events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
+      this.security.countUnknownToken(request);
       return this.fresh(response);
     }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
-    return loaded;
+    return (await this.security.vet(loaded, request)) ? loaded : this.fresh(response);
   }
 
   /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */
@@ -165,11 +171,12 @@ export class SessionEngine {
     const { set, remove, current } = this.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
     const changed = set.size > 0 || remove.length > 0 || metaChanged;
-    if (!state.stored && !changed && !this.options.saveUninitialized) return;
+    if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
     if (state.stored && !changed && !state.touched) {
       if (state.cookieDue) this.sendCookie(state);
       return;
     }
+    if (!state.stored) this.security.bind(state);
     const now = Date.now();
     const change: SessionChange = {
       now,
@@ -277,6 +284,7 @@ export class SessionEngine {
   private async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
+    this.security.bind(state);
     const keepData = options.keepData ?? true;
     if (!keepData) for (const key of Object.keys(session)) delete session[key];
     const token = renewSessionToken(state.token);
@@ -377,6 +385,7 @@ export class SessionEngine {
     if (!token) {
       const reason = verified ? 'malformed' : 'bad-signature';
       this.events.emit('unknown-token', { at: new Date(), reason });
+      this.security.countUnknownToken(request);
       return undefined;
     }
     return { token, signedWithOldKey: verified.signedWithOldKey };
@@ -394,7 +403,8 @@ export class SessionEngine {
     const response = state.response;
     state.cookieDue = false;
     if (!response || response.headersSent || state.expiresAt === undefined) return;
-    const { name, ...attributes } = this.options.cookie;
+    const { name } = this.options.cookie;
+    const attributes = cookieAttributesFor(this.options.cookie, response.req);
     response.cookie(name, this.keyring.sign(formatSessionToken(state.token)), {
       ...attributes,
       maxAge: Math.max(0, state.expiresAt - Date.now()),
@@ -404,8 +414,10 @@ export class SessionEngine {
   private clearCookie(state: SessionState): void {
     const response = state.response;
     if (!response || response.headersSent) return;
-    const { name, ...attributes } = this.options.cookie;
-    response.clearCookie(name, attributes);
+    response.clearCookie(
+      this.options.cookie.name,
+      cookieAttributesFor(this.options.cookie, response.req),
+    );
   }
 }
 

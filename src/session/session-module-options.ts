@@ -16,6 +16,13 @@ import {
 } from 'class-validator';
 import type { Cluster, Redis } from 'ioredis';
 import { MIN_SECRET_LENGTH } from '../security/signing-keyring.js';
+import {
+  SessionCsrfOptions,
+  SessionEncryptionOptions,
+  SessionFingerprintOptions,
+  SessionRotationOptions,
+  SessionTokenGuessingOptions,
+} from '../security/security-options.js';
 import { SessionStore } from './stores/session-store.js';
 
 /** A Redis host and port. */
@@ -76,11 +83,14 @@ export class SessionCookieOptions {
 
   /**
    * Send the cookie over HTTPS only. Turn off only for plain-HTTP development: the module warns.
+   * `'auto'` sets Secure when the request came over HTTPS (`req.secure`, which honours Express'
+   * `trust proxy`); the name then has no `__Host-` prefix, since a cookie's name must not change
+   * from one request to the next.
    * @default true
    */
   @IsOptional()
-  @IsBoolean()
-  secure?: boolean;
+  @IsIn([true, false, 'auto'], { message: "cookie.secure must be true, false or 'auto'" })
+  secure?: boolean | 'auto';
 
   /** @default 'lax' */
   @IsOptional()
@@ -243,6 +253,31 @@ export class SessionModuleOptions {
   @IsInt()
   @Min(10)
   commandTimeoutMs?: number;
+
+  /** Bind sessions to client properties (User-Agent by default). @default undefined (off) */
+  @IsOptional()
+  @ValidateNested()
+  fingerprint?: SessionFingerprintOptions;
+
+  /** Where `CsrfGuard` finds the token. @default { headerName: 'x-csrf-token', fieldName: '_csrf' } */
+  @IsOptional()
+  @ValidateNested()
+  csrf?: SessionCsrfOptions;
+
+  /** Rotate the token of living sessions every `intervalMs`. @default undefined (off) */
+  @IsOptional()
+  @ValidateNested()
+  rotation?: SessionRotationOptions;
+
+  /** Encrypt session data and principal at rest (AES-256-GCM). @default undefined (off) */
+  @IsOptional()
+  @ValidateNested()
+  encryption?: SessionEncryptionOptions;
+
+  /** Answer 429 to clients sending too many unknown or forged tokens. @default undefined (off) */
+  @IsOptional()
+  @ValidateNested()
+  tokenGuessing?: SessionTokenGuessingOptions;
 }
 
 function isRedisConnection(value: unknown): boolean {

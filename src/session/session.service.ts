@@ -87,6 +87,20 @@ export class SessionService {
     await session.regenerate(options);
   }
 
+  /**
+   * The CSRF token of the session, for `CsrfGuard` (send it back in the `x-csrf-token` header or
+   * the `_csrf` form field). Derived from the session's token, so reading it costs no write; it
+   * changes when the session is regenerated (sign-in, sign-out). A new session is saved so that
+   * its token, and so the CSRF token, stays the same on the next request.
+   *
+   * @example
+   * @Get('csrf')
+   * csrf() { return { token: this.sessions.csrfToken() }; }
+   */
+  csrfToken(session: Session = this.current()): string {
+    return this.engine.security.csrfTokenOf(session);
+  }
+
   /** Ends the session in the store and clears its cookie. */
   async destroy(session: Session = this.current()): Promise<void> {
     await session.destroy();

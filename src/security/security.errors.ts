@@ -1,0 +1,55 @@
+import { SessionError } from '../session/session.errors.js';
+
+/** An unsafe request came without the session's CSRF token, or with a wrong one. */
+export class CsrfTokenError extends SessionError {
+  override readonly httpStatus = 403;
+
+  static missing(headerName: string, fieldName: string): CsrfTokenError {
+    return new CsrfTokenError(
+      `This request needs the session's CSRF token in the \`${headerName}\` header or the ` +
+        `\`${fieldName}\` form field; get it from \`sessionService.csrfToken()\`.`,
+    );
+  }
+
+  static invalid(): CsrfTokenError {
+    return new CsrfTokenError(
+      "The CSRF token does not belong to this session (it changes when the session's token is " +
+        'regenerated, e.g. at sign-in); fetch the current one and retry.',
+    );
+  }
+}
+
+/** The route needs a signed-in principal and the session has none. */
+export class SignInRequiredError extends SessionError {
+  override readonly httpStatus = 401;
+
+  static noPrincipal(): SignInRequiredError {
+    return new SignInRequiredError('This route needs a signed-in session; sign in first.');
+  }
+}
+
+/** The route needs a recent sign-in (step-up) and the last one is older. */
+export class RecentSignInRequiredError extends SessionError {
+  override readonly httpStatus = 403;
+
+  static olderThan(maxAgeMs: number, ageMs: number | undefined): RecentSignInRequiredError {
+    const age = ageMs === undefined ? 'unknown' : `${Math.round(ageMs / 1000)} s ago`;
+    return new RecentSignInRequiredError(
+      `This route needs a sign-in within the last ${Math.round(maxAgeMs / 1000)} s (last ` +
+        `sign-in: ${age}); sign in again to continue.`,
+    );
+  }
+}
+
+/** A client sent more unknown or forged session tokens than `tokenGuessing` allows. */
+export class TooManyUnknownTokensError extends SessionError {
+  override readonly httpStatus = 429;
+
+  static within(windowMs: number): TooManyUnknownTokensError {
+    return new TooManyUnknownTokensError(
+      `Too many unknown or forged session tokens from this client; retry after ${Math.ceil(
+        windowMs / 1000,
+      )} s without the stale cookie.`,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { addressPrefix } from './client-address.js';
+import type { ResolvedFingerprintOptions } from './resolve-security-options.js';
+
+/**
+ * HMACs of the request properties a session is bound to. Keyed by the cookie secrets (one
+ * derived key each), so a fingerprint in a store dump reveals no User-Agent or address, and a
+ * secret rotation does not unbind sessions: every secret verifies, the newest binds.
+ */
+export class SessionFingerprint {
+  private readonly keys: readonly Buffer[];
+
+  constructor(
+    private readonly options: ResolvedFingerprintOptions,
+    secrets: readonly string[],
+  ) {
+    // A derived key: the fingerprint HMAC never shares a key with the cookie signature.
+    this.keys = secrets.map((secret) =>
+      createHmac('sha256', secret).update('nestjs-distributed-session:fingerprint').digest(),
+    );
+  }
+
+  /** The fingerprint to store for this request (newest key). */
+  of(request: Request): string {
+    return this.hmac(this.keys[0]!, describeRequest(request, this.options));
+  }
+
+  /** Whether `stored` is the fingerprint of this request under any key of the ring. */
+  matches(request: Request, stored: string): boolean {
+    const description = describeRequest(request, this.options);
+    const given = Buffer.from(stored);
+    return this.keys.some((key) => {
+      const expected = Buffer.from(this.hmac(key, description));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+  }
+
+  private hmac(key: Buffer, text: string): string {
+    return createHmac('sha256', key).update(text).digest('base64url');
+  }
+}
+
+/** The bound properties of a request as one string, each `name=value` on its own line. */
+export function describeRequest(request: Request, options: ResolvedFingerprintOptions): string {
+  const lines = options.properties.map((property) => {
+    if (property === 'ip') {
+      const address = request.ip ?? request.socket?.remoteAddress ?? '';
+      return `ip=${addressPrefix(address, options.ipv4PrefixLength, options.ipv6PrefixLength)}`;
+    }
+    return `${property}=${headerOf(request, property)}`;
+  });
+  if (options.custom) lines.push(`custom=${options.custom(request)}`);
+  // JSON of each line: a header value cannot forge a line break between properties.
+  return lines.map((line) => JSON.stringify(line)).join('\n');
+}
+
+function headerOf(request: Request, name: string): string {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}

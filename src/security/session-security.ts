@@ -1,0 +1,102 @@
+import type { Request } from 'express';
+import type { ResolvedSessionOptions } from '../session/resolve-session-options.js';
+import type { Session } from '../session/session.js';
+import type { SessionEvents } from '../session/session-events.js';
+import { type SessionState, stateOf } from '../session/session-state.js';
+import { CsrfTokens } from './csrf-tokens.js';
+import { TooManyUnknownTokensError } from './security.errors.js';
+import { SessionFingerprint } from './session-fingerprint.js';
+import { UnknownTokenCounter } from './unknown-token-counter.js';
+
+/**
+ * The engine's security checks on a request's session: fingerprint binding, token rotation,
+ * the unknown-token counter, and the CSRF token. One instance per engine.
+ */
+export class SessionSecurity {
+  readonly csrf: CsrfTokens;
+  private readonly fingerprint?: SessionFingerprint;
+  private readonly guesses?: UnknownTokenCounter;
+
+  constructor(
+    private readonly options: ResolvedSessionOptions,
+    private readonly events: SessionEvents,
+  ) {
+    const { fingerprint, tokenGuessing } = options.security;
+    this.csrf = new CsrfTokens(options.secrets);
+    if (fingerprint) this.fingerprint = new SessionFingerprint(fingerprint, options.secrets);
+    if (tokenGuessing) {
+      this.guesses = new UnknownTokenCounter(tokenGuessing.maxAttempts, tokenGuessing.windowMs);
+    }
+  }
+
+  /**
+   * Checks a loaded session against the request. `false` when the session was destroyed (the
+   * request goes on with a fresh one); a regenerated or reported session stays usable.
+   */
+  async vet(session: Session, request: Request): Promise<boolean> {
+    const state = stateOf(session);
+    if (this.fingerprint) {
+      const stored = state.meta?.fingerprint;
+      if (stored === undefined) {
+        // A session from before binding was enabled: bind it to the client using it now.
+        state.metaChange.fingerprint = this.fingerprint.of(request);
+      } else if (!this.fingerprint.matches(request, stored)) {
+        return this.onMismatch(session, state);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Binds the session to the request's fingerprint at the commit that creates it and at every
+   * regeneration (sign-in, passport's `req.login`), so binding follows the latest privilege change.
+   */
+  bind(state: SessionState): void {
+    const request = state.response?.req;
+    if (this.fingerprint && request) state.metaChange.fingerprint = this.fingerprint.of(request);
+  }
+
+  /** Counts an unknown or forged token; raises 429 when the client is over `tokenGuessing`. */
+  countUnknownToken(request: Request): void {
+    if (!this.guesses) return;
+    const client = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+    if (this.guesses.hit(client)) {
+      throw TooManyUnknownTokensError.within(this.options.security.tokenGuessing!.windowMs);
+    }
+  }
+
+  /**
+   * The session's CSRF token. An unsaved session is marked to be saved, since its token (and so
+   * its CSRF token) would otherwise change with every request.
+   */
+  csrfTokenOf(session: Session): string {
+    const state = stateOf(session);
+    if (!state.stored) state.touched = true;
+    return this.csrf.tokenFor(state.key);
+  }
+
+  /** Whether `token` is the CSRF token of the session. */
+  verifyCsrf(session: Session, token: string): boolean {
+    return this.csrf.verify(stateOf(session).key, token);
+  }
+
+  private async onMismatch(session: Session, state: SessionState): Promise<boolean> {
+    const policy = this.options.security.fingerprint!.onMismatch;
+    this.events.emit('hijack-suspected', {
+      sessionId: session.id,
+      reason: 'fingerprint-mismatch',
+      policy,
+      at: new Date(),
+    });
+    if (policy === 'destroy') {
+      await session.destroy();
+      return false;
+    }
+    if (policy === 'regenerate') {
+      state.metaChange.principal = null;
+      state.metaChange.authenticatedAt = null;
+      await session.regenerate({ keepData: true });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,12 @@
+import { SetMetadata } from '@nestjs/common';
+import { SKIP_CSRF_METADATA } from '../../security/security.constants.js';
+
+/**
+ * Exempts a route or controller from `CsrfGuard`, e.g. a webhook authenticated another way.
+ *
+ * @example
+ * @Post('webhooks/payment')
+ * @SkipCsrf()
+ * paymentWebhook(@Body() event: PaymentEvent) {}
+ */
+export const SkipCsrf = () => SetMetadata(SKIP_CSRF_METADATA, true);
