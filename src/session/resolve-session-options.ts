@@ -9,6 +9,11 @@ import {
 } from './session-module-options.js';
 import type { LockSettings, SessionStore } from './stores/session-store.js';
 import {
+  PrincipalSessionsOptions,
+  type ResolvedManagementOptions,
+  resolveManagementOptions,
+} from './management/principal-sessions-options.js';
+import {
   prepareSecurityOptions,
   type ResolvedSecurityOptions,
   resolveSecurityOptions,
@@ -31,7 +36,7 @@ export interface ResolvedCookieOptions {
 }
 
 /** Options after validation, with every default applied once. */
-export interface ResolvedSessionOptions {
+export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly secrets: readonly string[];
   readonly redis?: RedisConnection;
   readonly store?: SessionStore;
@@ -67,6 +72,12 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
     options.lock = Object.assign(new SessionLockOptions(), options.lock);
   }
   prepareSecurityOptions(options);
+  if (isPlainObject(options.principalSessions)) {
+    options.principalSessions = Object.assign(
+      new PrincipalSessionsOptions(),
+      options.principalSessions,
+    );
+  }
   const problems = validateSync(options, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
     (error) => describe(error, ''),
   );
@@ -120,6 +131,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
       quorum: options.lock?.quorum ?? [],
     },
     security: resolveSecurityOptions(options),
+    ...resolveManagementOptions(options),
   };
 }
 

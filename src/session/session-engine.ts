@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { cookieAttributesFor } from '../security/cookie-attributes.js';
+import { cookieAttributesFor, cookieMaxAgeMs } from '../security/cookie-attributes.js';
 import { SessionSecurity } from '../security/session-security.js';
 import { SigningKeyring } from '../security/signing-keyring.js';
 import {
@@ -26,6 +26,11 @@ import {
 } from './session.errors.js';
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
 import { SessionEvents } from './session-events.js';
+import {
+  type IndexRef,
+  indexRefOf,
+  PrincipalIndexSync,
+} from './management/principal-index-sync.js';
 import { attachState, type SessionState, stateOf } from './session-state.js';
 import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
 
@@ -51,6 +56,7 @@ export class SessionEngine {
     @Inject(RESOLVED_SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
     readonly store: SessionStore,
     readonly events: SessionEvents,
+    private readonly index: PrincipalIndexSync,
   ) {
     this.keyring = new SigningKeyring(options.secrets);
     this.security = new SessionSecurity(options, events);
@@ -129,6 +135,11 @@ export class SessionEngine {
   /** Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. */
   async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
     const state = stateOf(session);
+    // The cap ('refuse') is checked before anything is written; UA/IP are kept for session lists.
+    Object.assign(
+      state.metaChange,
+      await this.index.admit(principal.id, state, state.response?.req),
+    );
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
     await this.regenerate(session, { keepData: true });
@@ -189,6 +200,7 @@ export class SessionEngine {
       fence: state.guard.fence,
       releaseLock: state.guard.lock,
     };
+    const indexBefore = indexRefOf(state);
     const result = await this.store.commit(state.key, change);
     if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
     switch (result.status) {
@@ -215,6 +227,8 @@ export class SessionEngine {
         }
         state.stored = true;
         this.sendCookie(state);
+        // No index command unless the principal or the key changed (sign-in, sign-out).
+        await this.index.sync(indexBefore, indexRefOf(state));
         return;
       case 'gone':
         // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
@@ -289,10 +303,12 @@ export class SessionEngine {
     if (!keepData) for (const key of Object.keys(session)) delete session[key];
     const token = renewSessionToken(state.token);
     const key = sessionKeyOf(token);
+    let indexBefore: IndexRef | undefined;
     if (state.stored) {
       while (state.committing) await state.committing;
       const { set, remove, current } = this.diff(session, state);
       const now = Date.now();
+      indexBefore = indexRefOf(state);
       const result = await this.store.commit(state.key, {
         now,
         idleTimeoutMs: this.options.idleTimeoutMs,
@@ -331,6 +347,7 @@ export class SessionEngine {
     state.cookieDue = true;
     if (state.stored) {
       this.sendCookie(state);
+      await this.index.sync(indexBefore, indexRefOf(state));
       this.events.emit('regenerated', {
         sessionId: publicIdOf(key),
         previousSessionId,
@@ -349,6 +366,7 @@ export class SessionEngine {
     while (state.committing) await state.committing;
     if (state.stored) {
       await this.store.destroy(state.key);
+      await this.index.sync(indexRefOf(state), undefined);
       this.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
     }
     state.destroyed = true;
@@ -407,7 +425,7 @@ export class SessionEngine {
     const attributes = cookieAttributesFor(this.options.cookie, response.req);
     response.cookie(name, this.keyring.sign(formatSessionToken(state.token)), {
       ...attributes,
-      maxAge: Math.max(0, state.expiresAt - Date.now()),
+      maxAge: cookieMaxAgeMs(state.expiresAt),
     });
   }
 

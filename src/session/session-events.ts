@@ -26,6 +26,11 @@ export interface SessionEventMap {
 
 export type SessionEventName = keyof SessionEventMap;
 export type SessionEventListener<K extends SessionEventName> = (event: SessionEventMap[K]) => void;
+/** A listener of every event: the name, then its payload. */
+export type SessionAnyListener = <K extends SessionEventName>(
+  name: K,
+  event: SessionEventMap[K],
+) => void;
 
 /**
  * The one typed emitter of the module's events. A listener that throws is logged and never
@@ -39,6 +44,7 @@ export type SessionEventListener<K extends SessionEventName> = (event: SessionEv
 @Injectable()
 export class SessionEvents {
   private readonly listeners = new Map<SessionEventName, Set<(event: never) => void>>();
+  private readonly anyListeners = new Set<SessionAnyListener>();
   private readonly logger = new Logger('SessionEvents');
 
   /** Subscribes; returns the function that unsubscribes. */
@@ -49,7 +55,20 @@ export class SessionEvents {
     return () => set.delete(listener as (event: never) => void);
   }
 
+  /** Subscribes to every event (metrics, forwarding); returns the function that unsubscribes. */
+  onAny(listener: SessionAnyListener): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
   emit<K extends SessionEventName>(name: K, event: SessionEventMap[K]): void {
+    for (const listener of this.anyListeners) {
+      try {
+        listener(name, event);
+      } catch (error) {
+        this.logger.error(`A listener of every event threw on '${name}': ${String(error)}`);
+      }
+    }
     for (const listener of this.listeners.get(name) ?? []) {
       try {
         (listener as SessionEventListener<K>)(event);

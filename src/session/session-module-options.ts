@@ -23,6 +23,7 @@ import {
   SessionRotationOptions,
   SessionTokenGuessingOptions,
 } from '../security/security-options.js';
+import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
 import { SessionStore } from './stores/session-store.js';
 
 /** A Redis host and port. */
@@ -278,6 +279,43 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   tokenGuessing?: SessionTokenGuessingOptions;
+
+  /** Session lists, revocation and the cap on sessions per principal. @default {} (no cap) */
+  @IsOptional()
+  @ValidateNested()
+  principalSessions?: PrincipalSessionsOptions;
+
+  /**
+   * Replicas that must acknowledge every commit (`WAIT`) before the response, so an acknowledged
+   * write survives a failover. Redis only; adds the replication delay to each write. @default 0
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  replicaAcks?: number;
+
+  /** Longest wait for `replicaAcks`, ms. @default half of `commandTimeoutMs` */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  replicaAckTimeoutMs?: number;
+
+  /**
+   * Too few replicas acknowledged in time: 'fail' answers 503 (`SessionReplicationError`),
+   * 'warn' accepts and emits `store-error` with operation 'replicate'. @default 'fail'
+   */
+  @IsOptional()
+  @IsIn(['fail', 'warn'])
+  onReplicaShortfall?: 'fail' | 'warn';
+
+  /**
+   * Emit `expired` when Redis expires a session key (keyspace notifications, subscribed on every
+   * master of a Cluster; the module enables `notify-keyspace-events Ex` where it may). Without
+   * it, expiry is still detected when the session is next used. @default false
+   */
+  @IsOptional()
+  @IsBoolean()
+  expiryNotifications?: boolean;
 }
 
 function isRedisConnection(value: unknown): boolean {

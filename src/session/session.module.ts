@@ -14,6 +14,9 @@ import { SessionCommitInterceptor } from './interceptors/session-commit.intercep
 import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
 import { SessionOptimisticInterceptor } from './interceptors/session-optimistic.interceptor.js';
 import { SessionLocker } from './locking/session-locker.js';
+import { PrincipalIndexSync } from './management/principal-index-sync.js';
+import { PrincipalSessions } from './management/principal-sessions.js';
+import { SessionStoreEventsBridge } from './management/session-store-events-bridge.js';
 import { SessionMiddleware } from './middleware/session.middleware.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
@@ -39,6 +42,9 @@ const providers: Provider[] = [
   },
   SessionEngine,
   SessionEvents,
+  PrincipalSessions,
+  PrincipalIndexSync,
+  SessionStoreEventsBridge,
   SessionLocker,
   SessionLockInterceptor,
   SessionOptimisticInterceptor,

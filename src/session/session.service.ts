@@ -5,6 +5,7 @@ import { SessionContext } from './session-context.js';
 import type { SessionPrincipal } from './session-data.js';
 import { SessionEngine } from './session-engine.js';
 import { SessionStateError } from './session.errors.js';
+import { type PrincipalSessionInfo, PrincipalSessions } from './management/principal-sessions.js';
 import {
   type RetryOptions,
   SessionLocker,
@@ -28,7 +29,52 @@ export class SessionService {
     private readonly engine: SessionEngine,
     private readonly context: SessionContext,
     private readonly locker: SessionLocker,
+    private readonly principalSessions: PrincipalSessions,
   ) {}
+
+  /**
+   * The live sessions of a principal (default: the current request's), oldest first, each with
+   * the `handle` that `revokeSession()` takes; `current` marks this request's session. Empty when
+   * nobody is signed in.
+   *
+   * @example
+   * @Get('sessions')
+   * list() { return this.sessions.listSessions(); }
+   */
+  async listSessions(principalId?: string): Promise<PrincipalSessionInfo[]> {
+    const session = this.context.current();
+    const owner = principalId ?? session?.principal?.id;
+    if (owner === undefined) return [];
+    return this.principalSessions.list(owner, session?.id);
+  }
+
+  /**
+   * Ends one session of a principal (default: the current one's) by its handle, on every server
+   * at once. `false` when the handle is not one of the principal's sessions (answer 404).
+   *
+   * @example
+   * @Delete('sessions/:handle')
+   * async revoke(@Param('handle') handle: string) {
+   *   if (!(await this.sessions.revokeSession(handle))) throw new NotFoundException();
+   * }
+   */
+  async revokeSession(handle: string, principalId?: string): Promise<boolean> {
+    const owner = principalId ?? this.context.current()?.principal?.id;
+    if (owner === undefined) return false;
+    return this.principalSessions.revoke(owner, handle);
+  }
+
+  /** "Sign out everywhere else": revokes every session of the current principal but this one. */
+  async revokeOtherSessions(session: Session = this.current()): Promise<number> {
+    const owner = session.principal?.id;
+    if (owner === undefined) return 0;
+    return this.principalSessions.revokeAll(owner, session.id);
+  }
+
+  /** Revokes every session of a principal (admin: a locked account); returns how many ended. */
+  async revokeAllSessions(principalId: string): Promise<number> {
+    return this.principalSessions.revokeAll(principalId);
+  }
 
   /**
    * Runs `fn` under the session's lock (redlock, fenced): the session is reloaded under the lock

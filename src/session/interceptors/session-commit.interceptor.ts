@@ -5,7 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { from, mergeMap, type Observable } from 'rxjs';
+import { catchError, from, mergeMap, type Observable } from 'rxjs';
 import { SessionEngine } from '../session-engine.js';
 import { toHttpException } from '../session-http-errors.js';
 import { Session } from '../session.js';
@@ -24,6 +24,10 @@ export class SessionCommitInterceptor implements NestInterceptor {
     const session = context.switchToHttp().getRequest<Request>().session;
     if (!(session instanceof Session)) return next.handle();
     return next.handle().pipe(
+      // A session error the handler raised (sign-in refused, store down) gets its own status too.
+      catchError((error: unknown) => {
+        throw toHttpException(error);
+      }),
       mergeMap((value: unknown) =>
         from(
           this.engine.commit(session).then(

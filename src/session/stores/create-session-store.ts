@@ -17,6 +17,9 @@ export function createSessionStore(options: ResolvedSessionOptions): SessionStor
       commandTimeoutMs: options.commandTimeoutMs,
       ownsClient,
       lockClients: options.lock.quorum,
+      replicaAcks: options.replicaAcks,
+      replicaAckTimeoutMs: options.replicaAckTimeoutMs,
+      onReplicaShortfall: options.onReplicaShortfall,
     });
   }
   new Logger('SessionModule').warn(

@@ -1,8 +1,14 @@
 import type { SessionKey } from '../../security/session-token.js';
+import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
   type CommitResult,
   type HeldSessionLock,
+  type IndexChange,
+  type IndexResult,
+  METADATA_CHANGE_FIELDS,
+  type SessionStoreProbe,
+  type SessionSummary,
   type LockSettings,
   type LoadOptions,
   type LoadResult,
@@ -30,6 +36,7 @@ export class MemorySessionStore extends SessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly locks = new MemorySessionLocks();
+  private readonly index = new MemoryPrincipalIndex();
 
   constructor() {
     super();
@@ -121,9 +128,32 @@ export class MemorySessionStore extends SessionStore {
     return this.entries.delete(idOf(key));
   }
 
+  async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
+    return this.index.update(principalId, change);
+  }
+
+  async describe(
+    keys: readonly SessionKey[],
+    options: { readonly now: number; readonly idleTimeoutMs: number },
+  ): Promise<(SessionSummary | undefined)[]> {
+    return keys.map((key) => {
+      const entry = this.entries.get(idOf(key));
+      if (!entry || isPastDeadline(entry.meta, options.now, options.idleTimeoutMs))
+        return undefined;
+      const { createdAt, lastAccessAt, absoluteDeadline, principal, userAgent, clientIp } =
+        entry.meta;
+      return { createdAt, lastAccessAt, absoluteDeadline, principal, userAgent, clientIp };
+    });
+  }
+
+  override async probe(): Promise<SessionStoreProbe> {
+    return { topology: 'memory', latencyMs: 0, masters: 1 };
+  }
+
   override async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.index.clear();
   }
 
   private sweep(now: number): void {
@@ -141,7 +171,7 @@ function isPastDeadline(meta: SessionMetadata, now: number, idleTimeoutMs: numbe
 
 function applyMetadata(meta: Mutable<SessionMetadata>, change: SessionChange): void {
   const update = change.meta ?? {};
-  for (const name of ['principal', 'fingerprint', 'authenticatedAt'] as const) {
+  for (const name of METADATA_CHANGE_FIELDS) {
     const value = update[name];
     if (value === null) delete meta[name];
     else if (value !== undefined) (meta as Record<string, unknown>)[name] = value;

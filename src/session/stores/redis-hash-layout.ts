@@ -1,8 +1,10 @@
-import type {
-  MetadataChange,
-  SessionChange,
-  SessionMetadata,
-  StoredSession,
+import {
+  METADATA_CHANGE_FIELDS,
+  type MetadataChange,
+  type SessionChange,
+  type SessionMetadata,
+  type SessionSummary,
+  type StoredSession,
 } from './session-store.js';
 
 /**
@@ -18,6 +20,8 @@ const META_FIELDS = {
   principal: 'p',
   fingerprint: 'f',
   authenticatedAt: 't',
+  userAgent: 'u',
+  clientIp: 'i',
 } as const;
 const DATA_PREFIX = '.';
 
@@ -42,6 +46,8 @@ export function decodeSessionHash(fields: readonly string[]): StoredSession {
     ...optional('principal', raw[META_FIELDS.principal], String),
     ...optional('fingerprint', raw[META_FIELDS.fingerprint], String),
     ...optional('authenticatedAt', raw[META_FIELDS.authenticatedAt], Number),
+    ...optional('userAgent', raw[META_FIELDS.userAgent], String),
+    ...optional('clientIp', raw[META_FIELDS.clientIp], String),
   };
   return { meta, data };
 }
@@ -53,12 +59,36 @@ export function encodeChange(change: SessionChange): { set: string[]; delete: st
   for (const [key, json] of Object.entries(change.set)) set.push(DATA_PREFIX + key, json);
   for (const key of change.delete) remove.push(DATA_PREFIX + key);
   const meta: MetadataChange = change.meta ?? {};
-  for (const name of ['principal', 'fingerprint', 'authenticatedAt'] as const) {
+  for (const name of METADATA_CHANGE_FIELDS) {
     const value = meta[name];
     if (value === null) remove.push(META_FIELDS[name]);
     else if (value !== undefined) set.push(META_FIELDS[name], String(value));
   }
   return { set, delete: remove };
+}
+
+/** The hash fields `describe` reads, in the order of {@link decodeSummary}. */
+export const SUMMARY_FIELDS = [
+  META_FIELDS.createdAt,
+  META_FIELDS.lastAccessAt,
+  META_FIELDS.absoluteDeadline,
+  META_FIELDS.principal,
+  META_FIELDS.userAgent,
+  META_FIELDS.clientIp,
+] as const;
+
+/** A session summary from an HMGET of {@link SUMMARY_FIELDS}; `undefined` when the hash is gone. */
+export function decodeSummary(values: readonly (string | null)[]): SessionSummary | undefined {
+  const [created, lastAccess, absolute, principal, userAgent, clientIp] = values;
+  if (!created || !lastAccess || !absolute) return undefined;
+  return {
+    createdAt: Number(created),
+    lastAccessAt: Number(lastAccess),
+    absoluteDeadline: Number(absolute),
+    ...optional('principal', principal ?? undefined, String),
+    ...optional('userAgent', userAgent ?? undefined, String),
+    ...optional('clientIp', clientIp ?? undefined, String),
+  };
 }
 
 function optional<K extends string, V>(

@@ -4,6 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 /** Load and commit scripts, read once from their `.lua` files beside this module. */
 const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
 const COMMIT_LUA = readFileSync(new URL('./lua/commit.lua', import.meta.url), 'utf8');
+const INDEX_LUA = readFileSync(new URL('./lua/principal-index.lua', import.meta.url), 'utf8');
 
 export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[]];
 export type CommitReply =
@@ -18,6 +19,8 @@ export interface SessionScripts {
     lockKey: string,
     ...args: (string | number)[]
   ): Promise<CommitReply>;
+  /** `[removed, handle, deadline, handle, deadline, ...]` */
+  sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }
 
 const defined = new WeakSet<Redis | Cluster>();
@@ -27,6 +30,7 @@ export function withSessionScripts(client: Redis | Cluster): SessionScripts {
   if (!defined.has(client)) {
     client.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD_LUA });
     client.defineCommand('sessionCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
+    client.defineCommand('sessionIndex', { numberOfKeys: 1, lua: INDEX_LUA });
     defined.add(client);
   }
   return client as unknown as SessionScripts;

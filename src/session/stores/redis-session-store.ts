@@ -1,11 +1,25 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../security/session-token.js';
-import { decodeSessionHash, encodeChange } from './redis-hash-layout.js';
-import { type SessionScripts, withSessionScripts } from './redis-scripts.js';
+import { SessionReplicationError } from '../session-management.errors.js';
+import { RedisExpiryListener } from './redis-expiry-listener.js';
+import { probeRedis } from './redis-probe.js';
+import {
+  decodeSessionHash,
+  decodeSummary,
+  encodeChange,
+  SUMMARY_FIELDS,
+} from './redis-hash-layout.js';
+import { type CommitReply, type SessionScripts, withSessionScripts } from './redis-scripts.js';
 import { RedisSessionLocks } from './redis-session-lock.js';
+import { handleOf, keyOfHandle } from './session-handle.js';
 import {
   type CommitResult,
   type HeldSessionLock,
+  type IndexChange,
+  type IndexedSession,
+  type IndexResult,
+  type SessionStoreProbe,
+  type SessionSummary,
   type LockSettings,
   type LoadOptions,
   type LoadResult,
@@ -28,6 +42,20 @@ export interface RedisSessionStoreOptions {
    * and a commit releases it in the same round trip)
    */
   readonly lockClients?: readonly (Redis | Cluster)[];
+  /**
+   * Replicas that must hold a commit before it counts: every commit is followed by
+   * `WAIT replicaAcks replicaAckTimeoutMs` in the same pipeline, on the node owning the session's
+   * slot (no extra round trip, but the reply waits for replication). @default 0 (no WAIT)
+   */
+  readonly replicaAcks?: number;
+  /** Longest WAIT for the replicas, ms. @default half of `commandTimeoutMs` */
+  readonly replicaAckTimeoutMs?: number;
+  /**
+   * When fewer replicas answered in time: 'fail' raises `SessionReplicationError` (503; the write
+   * happened on the master but may not survive its loss), 'warn' accepts the commit and reports
+   * it (`store-error` event with operation 'replicate'). @default 'fail'
+   */
+  readonly onReplicaShortfall?: 'fail' | 'warn';
 }
 
 /**
@@ -42,6 +70,12 @@ export class RedisSessionStore extends SessionStore {
   private readonly timeoutMs: number;
   private readonly ownsClient: boolean;
   private readonly locks: RedisSessionLocks;
+  private readonly replicaAcks: number;
+  private readonly replicaAckTimeoutMs: number;
+  private readonly onReplicaShortfall: 'fail' | 'warn';
+  /** Writes in flight, so that `close()` lets them finish before it closes the client. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private expiryListener?: RedisExpiryListener;
 
   constructor(options: RedisSessionStoreOptions) {
     super();
@@ -51,6 +85,18 @@ export class RedisSessionStore extends SessionStore {
     this.timeoutMs = options.commandTimeoutMs ?? 2000;
     this.ownsClient = options.ownsClient ?? false;
     this.locks = new RedisSessionLocks(options.client, options.lockClients);
+    this.replicaAcks = options.replicaAcks ?? 0;
+    this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? Math.floor(this.timeoutMs / 2);
+    this.onReplicaShortfall = options.onReplicaShortfall ?? 'fail';
+    // A client we built has no other listener: without one, ioredis prints every reconnect
+    // failure as an unhandled error. The failures reach the app as `store-error` events.
+    if (this.ownsClient)
+      this.client.on('error', (error: Error) => this.observer.error('connection', error));
+  }
+
+  /** The Redis key of a principal's session index; its own slot, `{principalId}`. */
+  indexKeyOf(principalId: string): string {
+    return `${this.prefix}user:{${principalId}}`;
   }
 
   /** The Redis key of a session. */
@@ -59,7 +105,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const reply = await withTimeout('load', this.timeoutMs, () =>
+    const reply = await this.run('load', () =>
       this.scripts.sessionLoad(
         this.keyOf(key),
         String(options.now),
@@ -78,47 +124,167 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.locks.acquire(this.lockKeyOf(key), settings);
+    const started = performance.now();
+    try {
+      const lock = await this.locks.acquire(this.lockKeyOf(key), settings);
+      this.observer.operation('lock', performance.now() - started, false);
+      return lock;
+    } catch (error) {
+      this.observer.operation('lock', performance.now() - started, true);
+      throw error;
+    }
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     const fields = encodeChange(change);
     const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
-    const reply = await withTimeout('commit', this.timeoutMs, () =>
-      this.scripts.sessionCommit(
-        this.keyOf(key),
-        this.keyOf(change.moveTo ?? key),
-        this.lockKeyOf(key),
-        change.now,
-        change.idleTimeoutMs,
-        change.create ? change.create.absoluteDeadline : '',
-        change.expectedVersion ?? '',
-        change.fence ?? '',
-        change.clearData ? '1' : '0',
-        releasing,
-        fields.set.length / 2,
-        fields.delete.length,
-        ...fields.set,
-        ...fields.delete,
+    const reply = await this.track(
+      this.run('commit', () =>
+        this.commitAndWait(
+          this.keyOf(key),
+          this.keyOf(change.moveTo ?? key),
+          this.lockKeyOf(key),
+          change.now,
+          change.idleTimeoutMs,
+          change.create ? change.create.absoluteDeadline : '',
+          change.expectedVersion ?? '',
+          change.fence ?? '',
+          change.clearData ? '1' : '0',
+          releasing,
+          fields.set.length / 2,
+          fields.delete.length,
+          ...fields.set,
+          ...fields.delete,
+        ),
       ),
     );
-    switch (reply[0]) {
+    const [result, replicas] = reply;
+    switch (result[0]) {
       case 'committed':
-        return { status: 'committed', version: reply[1], expiresAt: reply[2] };
+        return { status: 'committed', version: result[1], expiresAt: result[2], replicas };
       case 'conflict':
-        return { status: 'conflict', storedVersion: reply[1] };
+        return { status: 'conflict', storedVersion: result[1] };
       case 'fenced':
-        return { status: 'fenced', storedFence: reply[1] };
+        return { status: 'fenced', storedFence: result[1] };
       default:
-        return { status: reply[0] };
+        return { status: result[0] };
     }
   }
 
+  /**
+   * The commit script, and with `replicaAcks` a `WAIT` in the same pipeline: a pipeline goes to
+   * the node owning its keys' slot, so on Cluster the WAIT reaches the session's master too.
+   */
+  private async commitAndWait(
+    key: string,
+    ...args: (string | number)[]
+  ): Promise<[CommitReply, number | undefined]> {
+    const [target, lockKey, ...rest] = args as [string, string, ...(string | number)[]];
+    if (this.replicaAcks === 0) {
+      return [await this.scripts.sessionCommit(key, target, lockKey, ...rest), undefined];
+    }
+    const pipeline = this.client.pipeline() as unknown as SessionScripts & {
+      wait(replicas: number, timeoutMs: number): unknown;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    void pipeline.sessionCommit(key, target, lockKey, ...rest);
+    pipeline.wait(this.replicaAcks, this.replicaAckTimeoutMs);
+    const replies = (await pipeline.exec()) ?? [];
+    const [commitError, commitReply] = replies[0] ?? [new Error('no reply to the commit')];
+    if (commitError) throw commitError;
+    const reply = commitReply as CommitReply;
+    const [waitError, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')];
+    if (reply[0] !== 'committed') return [reply, undefined];
+    const replicas = waitError ? 0 : Number(acknowledged);
+    if (replicas < this.replicaAcks) {
+      if (this.onReplicaShortfall === 'fail') {
+        throw SessionReplicationError.shortfall(this.replicaAcks, replicas);
+      }
+      this.observer.replicaShortfall({ requested: this.replicaAcks, acknowledged: replicas });
+    }
+    return [reply, replicas];
+  }
+
   async destroy(key: SessionKey): Promise<boolean> {
-    const removed = await withTimeout('destroy', this.timeoutMs, () =>
-      this.client.del(this.keyOf(key)),
-    );
+    const removed = await this.track(this.run('destroy', () => this.client.del(this.keyOf(key))));
     return removed > 0;
+  }
+
+  async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
+    const remove = (change.remove ?? []).map(handleOf);
+    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : [];
+    const reply = await this.track(
+      this.run('index', () =>
+        this.scripts.sessionIndex(
+          this.indexKeyOf(principalId),
+          change.now,
+          remove.length,
+          ...remove,
+          ...add,
+        ),
+      ),
+    );
+    const sessions: IndexedSession[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const key = keyOfHandle(String(reply[i]));
+      if (key) sessions.push({ key, deadline: Number(reply[i + 1]) });
+    }
+    return { removed: Number(reply[0]), sessions };
+  }
+
+  async describe(
+    keys: readonly SessionKey[],
+    options: { readonly now: number; readonly idleTimeoutMs: number },
+  ): Promise<(SessionSummary | undefined)[]> {
+    // One HMGET per session: on Cluster they live in different slots, so no single script.
+    const replies = await this.run('describe', () =>
+      Promise.all(keys.map((key) => this.client.hmget(this.keyOf(key), ...SUMMARY_FIELDS))),
+    );
+    return replies.map((values) => {
+      const summary = decodeSummary(values);
+      if (!summary) return undefined;
+      const pastDeadline =
+        options.now >= summary.absoluteDeadline ||
+        options.now >= summary.lastAccessAt + options.idleTimeoutMs;
+      return pastDeadline ? undefined : summary;
+    });
+  }
+
+  /**
+   * Reports sessions Redis expires by itself (`expired` events) through keyspace notifications,
+   * on dedicated subscriber connections that `close()` ends. Idempotent.
+   */
+  async watchExpiry(): Promise<void> {
+    if (this.expiryListener) return;
+    this.expiryListener = new RedisExpiryListener(this.client, this.prefix, (handle) =>
+      this.observer.expired(handle),
+    );
+    await this.expiryListener.start();
+  }
+
+  override async probe(): Promise<SessionStoreProbe> {
+    return this.run('ping', () => probeRedis(this.client));
+  }
+
+  /** Bounds a call by the command timeout and reports failures to the observer. */
+  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await withTimeout(operation, this.timeoutMs, call);
+      this.observer.operation(operation, performance.now() - started, false);
+      return result;
+    } catch (error) {
+      this.observer.operation(operation, performance.now() - started, true);
+      this.observer.error(operation, error as Error);
+      throw error;
+    }
+  }
+
+  /** Remembers a write until it settles, for `close()`. */
+  private track<T>(write: Promise<T>): Promise<T> {
+    this.inFlight.add(write);
+    void write.catch(() => undefined).finally(() => this.inFlight.delete(write));
+    return write;
   }
 
   override async ready(timeoutMs: number): Promise<boolean> {
@@ -136,7 +302,10 @@ export class RedisSessionStore extends SessionStore {
     });
   }
 
+  /** Lets writes in flight finish (each is bounded by the command timeout), then closes. */
   override async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    await this.expiryListener?.stop();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
 }

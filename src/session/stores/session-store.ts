@@ -19,6 +19,10 @@ export interface SessionMetadata {
   readonly fingerprint?: string;
   /** When the token was last rotated or the principal last signed in. */
   readonly authenticatedAt?: number;
+  /** Short user-agent summary recorded at sign-in (e.g. 'Firefox on Linux'), for session lists. */
+  readonly userAgent?: string;
+  /** Client IP recorded at sign-in, when `principalSessions.trackClientIp` is on. */
+  readonly clientIp?: string;
 }
 
 /** A stored session: metadata and the JSON of each top-level data key. */
@@ -47,6 +51,71 @@ export interface MetadataChange {
   readonly principal?: string | null;
   readonly fingerprint?: string | null;
   readonly authenticatedAt?: number | null;
+  readonly userAgent?: string | null;
+  readonly clientIp?: string | null;
+}
+
+/** The metadata fields a commit may change, in the order stores encode them. */
+export const METADATA_CHANGE_FIELDS = [
+  'principal',
+  'fingerprint',
+  'authenticatedAt',
+  'userAgent',
+  'clientIp',
+] as const satisfies readonly (keyof MetadataChange)[];
+
+/** One member of a principal's session index: a session and the deadline it is scored by. */
+export interface IndexedSession {
+  readonly key: SessionKey;
+  /** The session's absolute deadline (it never moves, so reads never touch the index). */
+  readonly deadline: number;
+}
+
+/** One atomic update of a principal's index; stale members (deadline passed) are always pruned. */
+export interface IndexChange {
+  readonly now: number;
+  readonly add?: IndexedSession;
+  readonly remove?: readonly SessionKey[];
+}
+
+/** A principal's index after an update. */
+export interface IndexResult {
+  /** How many of `remove` were members (0 when the session was not this principal's). */
+  readonly removed: number;
+  /** The members left, earliest deadline first. */
+  readonly sessions: readonly IndexedSession[];
+}
+
+/** What a session list shows of a session; read without sliding or changing it. */
+export interface SessionSummary {
+  readonly createdAt: number;
+  readonly lastAccessAt: number;
+  readonly absoluteDeadline: number;
+  readonly principal?: string;
+  readonly userAgent?: string;
+  readonly clientIp?: string;
+}
+
+/** What a health probe of a store found. */
+export interface SessionStoreProbe {
+  /** 'memory', 'standalone', 'sentinel' or 'cluster'. */
+  readonly topology: string;
+  /** Slowest PING round trip over the nodes probed, ms. */
+  readonly latencyMs: number;
+  /** Masters that answered; on Cluster, every master is pinged. */
+  readonly masters: number;
+}
+
+/** Store-level happenings the module turns into events and metrics. */
+export interface SessionStoreObserver {
+  /** A commit was acknowledged by fewer replicas than `replicaAcks` asked for, and accepted. */
+  replicaShortfall?(event: { readonly requested: number; readonly acknowledged: number }): void;
+  /** A session key expired in Redis (keyspace notification), reported by its public id. */
+  expired?(sessionId: string): void;
+  /** A store operation failed or timed out. */
+  error?(operation: string, error: Error): void;
+  /** A store operation ('load', 'commit', 'lock', ...) finished after `durationMs`. */
+  operation?(operation: string, durationMs: number, failed: boolean): void;
 }
 
 /** One commit: only changed and deleted keys travel, never the whole session. */
@@ -96,7 +165,13 @@ export interface HeldSessionLock {
 }
 
 export type CommitResult =
-  | { readonly status: 'committed'; readonly version: number; readonly expiresAt: number }
+  | {
+      readonly status: 'committed';
+      readonly version: number;
+      readonly expiresAt: number;
+      /** Replicas that acknowledged the write (`replicaAcks` > 0 only). */
+      readonly replicas?: number;
+    }
   /** The session no longer exists (destroyed, revoked or expired): nothing was written. */
   | { readonly status: 'gone' }
   /** `create` found a session under the key: nothing was written. */
@@ -123,6 +198,45 @@ export abstract class SessionStore {
    * when the wait is over. The fence is raised separately, by the `load` that follows the grant.
    */
   abstract acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock>;
+
+  /**
+   * Updates a principal's session index in one atomic step: prunes members whose deadline
+   * passed, removes `remove`, adds `add`. On Redis it is a sorted set in the principal's own slot,
+   * so on Cluster it is a second command beside the session's; it runs at sign-in, sign-out,
+   * regeneration of a signed-in session and revocation only, never on an ordinary request.
+   */
+  abstract updateIndex(principalId: string, change: IndexChange): Promise<IndexResult>;
+
+  /**
+   * Reads the list metadata of sessions without sliding or locking them; `undefined` for a
+   * session that is gone or past a deadline.
+   */
+  abstract describe(
+    keys: readonly SessionKey[],
+    options: { readonly now: number; readonly idleTimeoutMs: number },
+  ): Promise<(SessionSummary | undefined)[]>;
+
+  /** Pings the store, bounded by its command timeout; rejects when it cannot serve. */
+  async probe(): Promise<SessionStoreProbe> {
+    return { topology: 'custom', latencyMs: 0, masters: 0 };
+  }
+
+  private readonly observers = new Set<SessionStoreObserver>();
+
+  /** Fans a happening out to every observer; stores report through it. */
+  protected readonly observer: Required<SessionStoreObserver> = {
+    replicaShortfall: (event) => this.observers.forEach((o) => o.replicaShortfall?.(event)),
+    expired: (sessionId) => this.observers.forEach((o) => o.expired?.(sessionId)),
+    error: (operation, error) => this.observers.forEach((o) => o.error?.(operation, error)),
+    operation: (operation, durationMs, failed) =>
+      this.observers.forEach((o) => o.operation?.(operation, durationMs, failed)),
+  };
+
+  /** Subscribes to store-level happenings (events, metrics); returns the unsubscribe function. */
+  observe(observer: SessionStoreObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   /**
    * Resolves once the store can serve, or after `timeoutMs` with `false`; the module waits for
