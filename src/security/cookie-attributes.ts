@@ -17,3 +17,12 @@ export function cookieAttributesFor(
     secure: cookie.secure === 'auto' ? request?.secure === true : cookie.secure,
   };
 }
+
+/**
+ * `maxAge` (ms) of a cookie that should live until `expiresAt`, rounded up to whole seconds:
+ * Express writes `Max-Age` in whole seconds, rounded down, and a short deadline would otherwise
+ * become `Max-Age=0`, which deletes the cookie at once. The server enforces the deadline itself.
+ */
+export function cookieMaxAgeMs(expiresAt: number, now = Date.now()): number {
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000) * 1000);
+}

@@ -1,0 +1,159 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  type INestApplication,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  Post,
+  Put,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { Test } from '@nestjs/testing';
+import type { Request } from 'express';
+import passport from 'passport';
+import { Strategy } from 'passport-local';
+import request from 'supertest';
+import { SessionModule } from '../../src/index.js';
+import { useStandalone } from '../harness/index.js';
+import { CookieJar } from '../support/cookie-jar.js';
+import { SECRET_A } from './security-app.js';
+
+const redis = useStandalone();
+
+interface User {
+  id: string;
+}
+
+@Injectable()
+class LocalStrategy extends PassportStrategy(Strategy) {
+  validate(username: string, password: string): User {
+    if (password !== 'right') throw new UnauthorizedException();
+    return { id: username };
+  }
+}
+
+/** Authenticates with passport-local, then `req.login()`: passport's session login. */
+@Injectable()
+class LoginGuard extends AuthGuard('local') {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const ok = (await super.canActivate(context)) as boolean;
+    await super.logIn(context.switchToHttp().getRequest());
+    return ok;
+  }
+}
+
+@Controller('p')
+class PassportController {
+  @Put('cart')
+  cart(@Req() req: Request) {
+    req.session.cart = ['book'];
+    return { ok: true };
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @UseGuards(LoginGuard)
+  login(@Req() req: Request) {
+    return { user: req.user };
+  }
+
+  @Get('me')
+  me(@Req() req: Request) {
+    return { user: req.user ?? null, cart: req.session.cart ?? null };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Req() req: Request) {
+    await new Promise<void>((resolve, reject) =>
+      req.logout((error: unknown) => (error ? reject(error) : resolve())),
+    );
+    return { user: req.user ?? null };
+  }
+}
+
+describe('passport (req.login / req.logout) on this session, real Redis', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    passport.serializeUser<string>((user, done) => done(null, (user as User).id));
+    passport.deserializeUser<string>((id, done) => done(null, { id }));
+
+    @Module({
+      imports: [
+        SessionModule.forRoot({
+          secrets: [SECRET_A],
+          cookie: { secure: false },
+          redis: redis().url,
+          prefix: 'pp:',
+          // Global: Nest runs a global module's middleware before the root module's, so
+          // req.session exists when passport.session() runs.
+          isGlobal: true,
+        }),
+        PassportModule.register({ session: true }),
+      ],
+      controllers: [PassportController],
+      providers: [LocalStrategy],
+    })
+    class PassportTestModule implements NestModule {
+      configure(consumer: MiddlewareConsumer): void {
+        consumer.apply(passport.initialize(), passport.session()).forRoutes('{*path}');
+      }
+    }
+
+    const moduleRef = await Test.createTestingModule({ imports: [PassportTestModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('req.login regenerates the token (pre-login token dead, data kept) and req.logout too', async () => {
+    const jar = new CookieJar();
+    jar.take(await http().put('/p/cart').send({}).expect(200));
+    const beforeLogin = jar.header;
+
+    const wrong = await http()
+      .post('/p/login')
+      .set('cookie', beforeLogin)
+      .send({ username: 'alice', password: 'wrong' });
+    expect(wrong.status).toBe(401);
+
+    const login = await http()
+      .post('/p/login')
+      .set('cookie', beforeLogin)
+      .send({ username: 'alice', password: 'right' })
+      .expect(200);
+    jar.take(login);
+    expect(login.body.user).toEqual({ id: 'alice' });
+    expect(jar.header).not.toBe(beforeLogin);
+
+    const me = await http().get('/p/me').set('cookie', jar.header).expect(200);
+    expect(me.body).toEqual({ user: { id: 'alice' }, cart: ['book'] });
+
+    // The token from before the login no longer reaches the session.
+    const fixated = await http().get('/p/me').set('cookie', beforeLogin).expect(200);
+    expect(fixated.body).toEqual({ user: null, cart: null });
+
+    const signedIn = jar.header;
+    const logout = await http().post('/p/logout').set('cookie', signedIn).expect(200);
+    jar.take(logout);
+    expect(logout.body.user).toBeNull();
+    expect(jar.header).not.toBe(signedIn);
+    const after = await http().get('/p/me').set('cookie', jar.header).expect(200);
+    expect(after.body.user).toBeNull();
+    // The signed-in token died at logout.
+    const stale = await http().get('/p/me').set('cookie', signedIn).expect(200);
+    expect(stale.body.user).toBeNull();
+  });
+});
