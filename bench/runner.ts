@@ -377,10 +377,14 @@ async function main(): Promise<void> {
         if (target && target !== standaloneTarget) await target.close();
       }
     }
-    const profiles =
-      options.profile && options.contenders.includes('standalone')
-        ? await profileHotPath(options, standaloneTarget, pinning)
-        : {};
+    let profiles: Partial<Record<ScenarioName, ProfileSummary>> = {};
+    if (options.profile && options.contenders.includes('standalone')) {
+      try {
+        profiles = await profileHotPath(options, standaloneTarget, pinning);
+      } catch (error) {
+        log(`CPU profile failed (results are kept): ${String(error)}`);
+      }
+    }
     const results: BenchResults = {
       date: new Date().toISOString(),
       mode: options.mode,
