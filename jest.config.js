@@ -9,6 +9,7 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // The sample app imports the package by name, as users do; tests run it from source.
     '^nestjs-distributed-session$': '<rootDir>/src/index.ts',
+    '^nestjs-distributed-session/health$': '<rootDir>/src/health/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };

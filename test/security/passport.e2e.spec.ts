@@ -53,7 +53,7 @@ class LoginGuard extends AuthGuard('local') {
 class PassportController {
   @Put('cart')
   cart(@Req() req: Request) {
-    req.session.cart = ['book'];
+    req.session.basket = ['book'];
     return { ok: true };
   }
 
@@ -66,7 +66,7 @@ class PassportController {
 
   @Get('me')
   me(@Req() req: Request) {
-    return { user: req.user ?? null, cart: req.session.cart ?? null };
+    return { user: req.user ?? null, basket: req.session.basket ?? null };
   }
 
   @Post('logout')
@@ -139,11 +139,11 @@ describe('passport (req.login / req.logout) on this session, real Redis', () => 
     expect(jar.header).not.toBe(beforeLogin);
 
     const me = await http().get('/p/me').set('cookie', jar.header).expect(200);
-    expect(me.body).toEqual({ user: { id: 'alice' }, cart: ['book'] });
+    expect(me.body).toEqual({ user: { id: 'alice' }, basket: ['book'] });
 
     // The token from before the login no longer reaches the session.
     const fixated = await http().get('/p/me').set('cookie', beforeLogin).expect(200);
-    expect(fixated.body).toEqual({ user: null, cart: null });
+    expect(fixated.body).toEqual({ user: null, basket: null });
 
     const signedIn = jar.header;
     const logout = await http().post('/p/logout').set('cookie', signedIn).expect(200);

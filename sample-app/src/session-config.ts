@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import type { ConfigService } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import type { RedisNode, SessionModuleOptions } from 'nestjs-distributed-session';
+
+/**
+ * The session options of the sample app, from its environment:
+ * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES (else the memory store),
+ * SESSION_SECRETS (comma-separated, newest first), SESSION_IDLE_TIMEOUT_MS,
+ * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost).
+ */
+export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptions {
+  const logger = new Logger('SampleApp');
+  const secrets = list(config.get<string>('SESSION_SECRETS'));
+  if (secrets.length === 0) {
+    logger.warn(
+      'SESSION_SECRETS is not set: using a random secret. Instances started this way do not ' +
+        'share sessions; set the same SESSION_SECRETS on every instance.',
+    );
+    secrets.push(randomBytes(32).toString('base64url'));
+  }
+  return {
+    secrets,
+    ...storeFromEnv(config),
+    idleTimeoutMs: numberOrUndefined(config.get<string>('SESSION_IDLE_TIMEOUT_MS')),
+    absoluteTimeoutMs: numberOrUndefined(config.get<string>('SESSION_ABSOLUTE_TIMEOUT_MS')),
+    cookie: { secure: config.get<string>('SESSION_COOKIE_SECURE') === 'true' },
+    // A session is bound to the browser that signed in: a stolen cookie elsewhere gets nothing.
+    fingerprint: { properties: ['user-agent'] },
+  };
+}
+
+function storeFromEnv(config: ConfigService): Pick<SessionModuleOptions, 'redis'> {
+  const url = config.get<string>('REDIS_URL');
+  if (url) return { redis: url };
+  const sentinels = list(config.get<string>('REDIS_SENTINELS'));
+  if (sentinels.length > 0) {
+    return {
+      redis: {
+        sentinels: sentinels.map(toNode),
+        name: config.get<string>('REDIS_SENTINEL_NAME') ?? 'mymaster',
+      },
+    };
+  }
+  const clusterNodes = list(config.get<string>('REDIS_CLUSTER_NODES'));
+  if (clusterNodes.length > 0) return { redis: { clusterNodes: clusterNodes.map(toNode) } };
+  return {};
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function toNode(hostPort: string): RedisNode {
+  const colon = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) };
+}
+
+function numberOrUndefined(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
+}

@@ -1,0 +1,3 @@
+import { describeSampleAppContract } from './sample-app-contract.js';
+
+describeSampleAppContract('memory store', () => ({}), 1);
