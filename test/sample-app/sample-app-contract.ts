@@ -13,7 +13,7 @@ export function describeSampleAppContract(
   instances: number,
 ): void {
   describe(`sample app HTTP contract (${store})`, () => {
-    let apps: INestApplication[] = [];
+    const apps: INestApplication[] = [];
     let turn = 0;
     const rotating = () => serverOf(apps[turn++ % apps.length]!)();
     const client = (userAgent?: string) => new SampleClient(rotating, userAgent);
