@@ -26,6 +26,7 @@ export type { SessionData, SessionPrincipal } from './session/session-data.js';
 export { SessionService } from './session/session.service.js';
 export {
   SessionEvents,
+  type SessionAnyListener,
   type SessionEventBase,
   type SessionEventListener,
   type SessionEventMap,
@@ -51,6 +52,9 @@ export {
   SessionStore,
   type CommitResult,
   type HeldSessionLock,
+  type IndexChange,
+  type IndexedSession,
+  type IndexResult,
   type LockSettings,
   type LoadOptions,
   type LoadResult,
@@ -58,9 +62,18 @@ export {
   type SessionChange,
   type SessionKey,
   type SessionMetadata,
+  type SessionStoreObserver,
+  type SessionStoreProbe,
+  type SessionSummary,
   type StoredSession,
 } from './session/stores/session-store.js';
 export { MemorySessionStore } from './session/stores/memory-session-store.js';
+export {
+  NearCachedSessionStore,
+  type NearCacheOptions,
+  type NearCacheStats,
+} from './session/stores/near-cache/near-cached-session-store.js';
+export { SessionNearCacheOptions } from './session/stores/near-cache/near-cache-options.js';
 export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
@@ -93,3 +106,10 @@ export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';
 export { SkipCsrf } from './session/decorators/skip-csrf.decorator.js';
 export { AllowAnonymous } from './session/decorators/allow-anonymous.decorator.js';
 export { RequireRecentSignIn } from './session/decorators/require-recent-sign-in.decorator.js';
+export {
+  PrincipalSessionsOptions,
+  type SessionLimitPolicy,
+} from './session/management/principal-sessions-options.js';
+export type { PrincipalSessionInfo } from './session/management/principal-sessions.js';
+export { summarizeUserAgent } from './session/management/user-agent-summary.js';
+export { SessionLimitError, SessionReplicationError } from './session/session-management.errors.js';

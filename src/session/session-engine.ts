@@ -201,7 +201,12 @@ export class SessionEngine {
       releaseLock: state.guard.lock,
     };
     const indexBefore = indexRefOf(state);
-    const result = await this.store.commit(state.key, change);
+    const result = await this.store.commit(state.key, change).catch((error: unknown) => {
+      // The write may have happened (timeout, replica shortfall): no later commit of this
+      // request may retry it (a retried create would find the session and fail with 'exists').
+      state.refused = true;
+      throw error;
+    });
     if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
     switch (result.status) {
       case 'committed':

@@ -275,8 +275,11 @@ export class RedisSessionStore extends SessionStore {
       return result;
     } catch (error) {
       this.observer.operation(operation, performance.now() - started, true);
-      this.observer.error(operation, error as Error);
-      throw error;
+      // A replica shortfall keeps its own name; withTimeout wraps every other failure.
+      const cause = (error as Error).cause;
+      const reported = cause instanceof SessionReplicationError ? cause : (error as Error);
+      this.observer.error(operation, reported);
+      throw reported;
     }
   }
 

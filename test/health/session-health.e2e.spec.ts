@@ -1,0 +1,86 @@
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { SessionHealthIndicator } from '../../src/health/index.js';
+import { SessionModule } from '../../src/index.js';
+import { useStandalone } from '../harness/index.js';
+import { TEST_SECRET } from '../support/test-app.js';
+
+const COMMAND_TIMEOUT_MS = 500;
+const redis = useStandalone();
+
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly sessions: SessionHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.sessions.isHealthy('session-store')]);
+  }
+}
+
+describe('SessionHealthIndicator (Terminus) on real Redis', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        SessionModule.forRoot({
+          secrets: [TEST_SECRET],
+          cookie: { secure: false },
+          redis: redis().url,
+          commandTimeoutMs: COMMAND_TIMEOUT_MS,
+          isGlobal: true,
+        }),
+        TerminusModule,
+      ],
+      controllers: [HealthController],
+      providers: [SessionHealthIndicator],
+    })
+    class HealthAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HealthAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => app.close());
+
+  const check = () => request(app.getHttpServer()).get('/health').timeout(10_000);
+
+  it('reports up with topology and latency', async () => {
+    const response = await check().expect(200);
+    expect(response.body.status).toBe('ok');
+    expect(response.body.info['session-store']).toMatchObject({
+      status: 'up',
+      topology: 'standalone',
+      masters: 1,
+    });
+    expect(response.body.info['session-store'].latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports down within the command timeout when Redis stops, and up after it returns', async () => {
+    await redis().kill();
+    const started = Date.now();
+    const down = await check();
+    const elapsed = Date.now() - started;
+    console.log(
+      `health: down answered in ${elapsed} ms (command timeout ${COMMAND_TIMEOUT_MS} ms)`,
+    );
+    expect(down.status).toBe(503);
+    expect(down.body.error['session-store'].status).toBe('down');
+    expect(elapsed).toBeLessThan(COMMAND_TIMEOUT_MS + 300);
+
+    await redis().restart();
+    const deadline = Date.now() + 15_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await check()).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe(200);
+  });
+});
