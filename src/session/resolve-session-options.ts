@@ -7,6 +7,7 @@ import {
   SessionLockOptions,
   SessionModuleOptions,
 } from './session-module-options.js';
+import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
 import type { LockSettings, SessionStore } from './stores/session-store.js';
 import {
   PrincipalSessionsOptions,
@@ -49,6 +50,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly maxSessionBytes: number;
   readonly commandTimeoutMs: number;
   readonly lock: ResolvedLockOptions;
+  /** Near cache settings; absent when it is off. */
+  readonly nearCache?: { readonly maxEntries: number; readonly channel: string };
   /** Fingerprint, CSRF, rotation, encryption and token-guessing settings. */
   readonly security: ResolvedSecurityOptions;
 }
@@ -70,6 +73,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   if (isPlainObject(options.lock)) {
     options.lock = Object.assign(new SessionLockOptions(), options.lock);
+  }
+  if (isPlainObject(options.nearCache)) {
+    options.nearCache = Object.assign(new SessionNearCacheOptions(), options.nearCache);
   }
   prepareSecurityOptions(options);
   if (isPlainObject(options.principalSessions)) {
@@ -94,6 +100,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   const secure = options.cookie?.secure ?? true;
   const sameSite = options.cookie?.sameSite ?? 'lax';
+  if (options.nearCache !== undefined && options.redis === undefined) {
+    problems.push('nearCache needs `redis`: its copies are kept coherent through Redis pub/sub');
+  }
   if (sameSite === 'none' && secure !== true) {
     problems.push("cookie.sameSite 'none' needs cookie.secure true: browsers drop such cookies");
   }
@@ -129,6 +138,10 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
       timeoutStatus: options.lock?.timeoutStatus ?? 423,
       autoExtend: options.lock?.autoExtend ?? true,
       quorum: options.lock?.quorum ?? [],
+    },
+    nearCache: options.nearCache && {
+      maxEntries: options.nearCache.maxEntries ?? 10_000,
+      channel: options.nearCache.channel ?? `${options.prefix ?? 'sess:'}invalidate`,
     },
     security: resolveSecurityOptions(options),
     ...resolveManagementOptions(options),

@@ -24,6 +24,7 @@ import {
   SessionTokenGuessingOptions,
 } from '../security/security-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
+import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
 import { SessionStore } from './stores/session-store.js';
 
 /** A Redis host and port. */
@@ -316,6 +317,15 @@ export class SessionModuleOptions {
   @IsOptional()
   @IsBoolean()
   expiryNotifications?: boolean;
+
+  /**
+   * Near cache: each instance keeps recently used sessions in memory, kept coherent through
+   * Redis pub/sub, so a read-only request on an instance that holds the current version costs
+   * no Redis round trip. Needs `redis`. @default undefined (off)
+   */
+  @IsOptional()
+  @ValidateNested()
+  nearCache?: SessionNearCacheOptions;
 }
 
 function isRedisConnection(value: unknown): boolean {

@@ -3,6 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RedisConnection } from '../session-module-options.js';
 import { MemorySessionStore } from './memory-session-store.js';
+import { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -11,8 +12,9 @@ export function createSessionStore(options: ResolvedSessionOptions): SessionStor
   if (options.store) return options.store;
   if (options.redis !== undefined) {
     const ownsClient = !isClient(options.redis);
-    return new RedisSessionStore({
-      client: isClient(options.redis) ? options.redis : buildClient(options.redis, options),
+    const client = isClient(options.redis) ? options.redis : buildClient(options.redis, options);
+    const store = new RedisSessionStore({
+      client,
       prefix: options.prefix,
       commandTimeoutMs: options.commandTimeoutMs,
       ownsClient,
@@ -21,6 +23,7 @@ export function createSessionStore(options: ResolvedSessionOptions): SessionStor
       replicaAckTimeoutMs: options.replicaAckTimeoutMs,
       onReplicaShortfall: options.onReplicaShortfall,
     });
+    return options.nearCache ? new NearCachedSessionStore(store, client, options.nearCache) : store;
   }
   new Logger('SessionModule').warn(
     'Sessions are kept in process memory (MemorySessionStore): they serve this one process ' +
