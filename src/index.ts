@@ -68,12 +68,14 @@ export {
   type StoredSession,
 } from './session/stores/session-store.js';
 export { MemorySessionStore } from './session/stores/memory-session-store.js';
+export { EncryptedSessionStore } from './session/stores/encrypted-session-store.js';
 export {
   NearCachedSessionStore,
   type NearCacheOptions,
   type NearCacheStats,
 } from './session/stores/near-cache/near-cached-session-store.js';
 export { SessionNearCacheOptions } from './session/stores/near-cache/near-cache-options.js';
+export { SessionTransportOptions } from './session/transport/session-transport-options.js';
 export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
@@ -91,6 +93,7 @@ export {
 export {
   CsrfTokenError,
   RecentSignInRequiredError,
+  SessionDecryptionError,
   SignInRequiredError,
   TooManyUnknownTokensError,
 } from './security/security.errors.js';

@@ -7,7 +7,8 @@ import type { RedisNode, SessionModuleOptions } from 'nestjs-distributed-session
  * The session options of the sample app, from its environment:
  * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES (else the memory store),
  * SESSION_SECRETS (comma-separated, newest first), SESSION_IDLE_TIMEOUT_MS,
- * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost).
+ * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost),
+ * SESSION_TRANSPORT (cookie | header).
  */
 export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptions {
   const logger = new Logger('SampleApp');
@@ -27,6 +28,8 @@ export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptio
     cookie: { secure: config.get<string>('SESSION_COOKIE_SECURE') === 'true' },
     // A session is bound to the browser that signed in: a stolen cookie elsewhere gets nothing.
     fingerprint: { properties: ['user-agent'] },
+    // SESSION_TRANSPORT=header: token in `Authorization: Bearer`, new ones in `x-session-token`.
+    transport: { kind: config.get<string>('SESSION_TRANSPORT') === 'header' ? 'header' : 'cookie' },
   };
 }
 

@@ -8,6 +8,11 @@ import {
   SessionModuleOptions,
 } from './session-module-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
+import {
+  type ResolvedTransportOptions,
+  resolveTransportOptions,
+  SessionTransportOptions,
+} from './transport/session-transport-options.js';
 import type { LockSettings, SessionStore } from './stores/session-store.js';
 import {
   PrincipalSessionsOptions,
@@ -50,6 +55,7 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly maxSessionBytes: number;
   readonly commandTimeoutMs: number;
   readonly lock: ResolvedLockOptions;
+  readonly transport: ResolvedTransportOptions;
   /** Near cache settings; absent when it is off. */
   readonly nearCache?: { readonly maxEntries: number; readonly channel: string };
   /** Fingerprint, CSRF, rotation, encryption and token-guessing settings. */
@@ -73,6 +79,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   if (isPlainObject(options.lock)) {
     options.lock = Object.assign(new SessionLockOptions(), options.lock);
+  }
+  if (isPlainObject(options.transport)) {
+    options.transport = Object.assign(new SessionTransportOptions(), options.transport);
   }
   if (isPlainObject(options.nearCache)) {
     options.nearCache = Object.assign(new SessionNearCacheOptions(), options.nearCache);
@@ -139,6 +148,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
       autoExtend: options.lock?.autoExtend ?? true,
       quorum: options.lock?.quorum ?? [],
     },
+    transport: resolveTransportOptions(options.transport),
     nearCache: options.nearCache && {
       maxEntries: options.nearCache.maxEntries ?? 10_000,
       channel: options.nearCache.channel ?? `${options.prefix ?? 'sess:'}invalidate`,

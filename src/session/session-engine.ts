@@ -26,6 +26,7 @@ import {
 } from './session.errors.js';
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
 import { SessionEvents } from './session-events.js';
+import { readPresentedToken } from './transport/read-presented-token.js';
 import {
   type IndexRef,
   indexRefOf,
@@ -401,7 +402,7 @@ export class SessionEngine {
   private tokenFromRequest(
     request: Request,
   ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
-    const raw = readCookie(request.headers.cookie, this.options.cookie.name);
+    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
     if (!raw) return undefined;
     const verified = this.keyring.verify(raw);
     const token = verified && parseSessionToken(verified.value);
@@ -426,6 +427,13 @@ export class SessionEngine {
     const response = state.response;
     state.cookieDue = false;
     if (!response || response.headersSent || state.expiresAt === undefined) return;
+    if (this.options.transport.kind === 'header') {
+      response.setHeader(
+        this.options.transport.responseHeader,
+        this.keyring.sign(formatSessionToken(state.token)),
+      );
+      return;
+    }
     const { name } = this.options.cookie;
     const attributes = cookieAttributesFor(this.options.cookie, response.req);
     response.cookie(name, this.keyring.sign(formatSessionToken(state.token)), {
@@ -437,6 +445,10 @@ export class SessionEngine {
   private clearCookie(state: SessionState): void {
     const response = state.response;
     if (!response || response.headersSent) return;
+    if (this.options.transport.kind === 'header') {
+      response.setHeader(this.options.transport.responseHeader, '');
+      return;
+    }
     response.clearCookie(
       this.options.cookie.name,
       cookieAttributesFor(this.options.cookie, response.req),
@@ -457,20 +469,4 @@ function withMetaChange<T extends object>(previous: T, change: SessionState['met
 /** The public id of a session: tag and hash of the secret, safe to log; never the token. */
 export function publicIdOf(key: SessionKey): string {
   return `${key.tag}.${key.secretHash}`;
-}
-
-/** One cookie's value from a Cookie header, without decoding every other cookie. */
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    try {
-      return decodeURIComponent(value.startsWith('"') ? value.slice(1, -1) : value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }

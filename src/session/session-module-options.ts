@@ -25,6 +25,7 @@ import {
 } from '../security/security-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
+import { SessionTransportOptions } from './transport/session-transport-options.js';
 import { SessionStore } from './stores/session-store.js';
 
 /** A Redis host and port. */
@@ -326,6 +327,11 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   nearCache?: SessionNearCacheOptions;
+
+  /** Cookie (browsers) or header (mobile and API clients) token transport. @default { kind: 'cookie' } */
+  @IsOptional()
+  @ValidateNested()
+  transport?: SessionTransportOptions;
 }
 
 function isRedisConnection(value: unknown): boolean {

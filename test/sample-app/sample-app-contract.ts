@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { SampleClient, USER_AGENTS } from './sample-client.js';
+import { SampleClient, type Transport, USER_AGENTS } from './sample-client.js';
 import { serverOf, startSampleApp } from './sample-app-harness.js';
 
 /**
@@ -11,12 +11,14 @@ export function describeSampleAppContract(
   env: () => Record<string, string>,
   /** Instances sharing the store; the memory store serves one process only. */
   instances: number,
+  /** How the client carries the token: cookies (browsers) or the Authorization header. */
+  transport: Transport = 'cookie',
 ): void {
   describe(`sample app HTTP contract (${store})`, () => {
     const apps: INestApplication[] = [];
     let turn = 0;
     const rotating = () => serverOf(apps[turn++ % apps.length]!)();
-    const client = (userAgent?: string) => new SampleClient(rotating, userAgent);
+    const client = (userAgent?: string) => new SampleClient(rotating, userAgent, transport);
 
     beforeAll(async () => {
       for (let i = 0; i < instances; i++) apps.push(await startSampleApp(env()));
@@ -33,6 +35,11 @@ export function describeSampleAppContract(
     });
 
     it('GET /api/session describes a new session', async () => {
+      if (transport === 'header') {
+        // No cookie travels in header mode: the token arrives in a response header.
+        const response = await client().session();
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
       const response = await client().session();
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
@@ -45,19 +52,22 @@ export function describeSampleAppContract(
       expect((response.body.csrfToken as string).length).toBeGreaterThanOrEqual(16);
     });
 
-    it('refuses unsafe methods without the CSRF token with 403', async () => {
-      const visitor = client();
-      await visitor.session();
-      for (const [method, path, body] of [
-        ['post', '/api/auth/login', { username: 'alice', password: 'alice-password' }],
-        ['post', '/api/counter/increment', undefined],
-        ['post', '/api/cart/items', { sku: 'a', qty: 1 }],
-        ['put', '/api/preferences', { theme: 'dark' }],
-        ['post', '/api/auth/logout', undefined],
-      ] as const) {
-        expect((await visitor.withoutCsrf(method, path, body)).status).toBe(403);
-      }
-    });
+    (transport === 'cookie' ? it : it.skip)(
+      'refuses unsafe methods without the CSRF token with 403',
+      async () => {
+        const visitor = client();
+        await visitor.session();
+        for (const [method, path, body] of [
+          ['post', '/api/auth/login', { username: 'alice', password: 'alice-password' }],
+          ['post', '/api/counter/increment', undefined],
+          ['post', '/api/cart/items', { sku: 'a', qty: 1 }],
+          ['put', '/api/preferences', { theme: 'dark' }],
+          ['post', '/api/auth/logout', undefined],
+        ] as const) {
+          expect((await visitor.withoutCsrf(method, path, body)).status).toBe(403);
+        }
+      },
+    );
 
     it('POST /api/auth/login: 400 with reasons, 401 for wrong credentials, 200 and a new token', async () => {
       const visitor = client();
@@ -71,14 +81,14 @@ export function describeSampleAppContract(
       const wrong = await visitor.post('/api/auth/login', { username: 'alice', password: 'nope' });
       expect(wrong.status).toBe(401);
 
-      const before = visitor.jar.header;
+      const before = visitor.credentials();
       const ok = await visitor.post('/api/auth/login', {
         username: 'alice',
         password: 'alice-password',
       });
       expect(ok.status).toBe(200);
       expect(ok.body).toEqual({ user: { name: 'alice' } });
-      expect(visitor.jar.header).not.toBe(before);
+      expect(visitor.credentials()).not.toBe(before);
 
       const me = await visitor.get('/api/me');
       expect(me.status).toBe(200);
@@ -86,7 +96,7 @@ export function describeSampleAppContract(
 
       // The pre-login token is dead.
       const attacker = client();
-      attacker.jar.take({ headers: { 'set-cookie': [before] } } as never);
+      attacker.useCredentials(before);
       expect((await attacker.get('/api/me')).status).toBe(401);
     });
 
@@ -210,11 +220,11 @@ export function describeSampleAppContract(
     it('POST /api/auth/logout ends the session with 204', async () => {
       const visitor = client();
       await visitor.signIn('alice');
-      const cookie = visitor.jar.header;
+      const cookie = visitor.credentials();
       expect((await visitor.post('/api/auth/logout')).status).toBe(204);
       expect((await visitor.get('/api/me')).status).toBe(401);
       const replay = client();
-      replay.jar.take({ headers: { 'set-cookie': [cookie] } } as never);
+      replay.useCredentials(cookie);
       expect((await replay.get('/api/me')).status).toBe(401);
     });
 
@@ -222,7 +232,7 @@ export function describeSampleAppContract(
       const victim = client(USER_AGENTS.macChrome);
       await victim.signIn('alice');
       const thief = client('curl/8.4.0');
-      thief.jar.take({ headers: { 'set-cookie': [victim.jar.header] } } as never);
+      thief.useCredentials(victim.credentials());
       expect((await thief.get('/api/me')).status).toBe(401);
     });
 

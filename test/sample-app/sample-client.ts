@@ -12,6 +12,9 @@ export const USER_AGENTS = {
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
 } as const;
 
+/** How a client carries its session token. */
+export type Transport = 'cookie' | 'header';
+
 /**
  * A client of the sample app as a browser acts: it keeps its cookies and its User-Agent, and
  * sends the session's CSRF token on unsafe methods.
@@ -19,11 +22,30 @@ export const USER_AGENTS = {
 export class SampleClient {
   readonly jar = new CookieJar();
   private csrfToken = '';
+  private token = '';
 
   constructor(
     private readonly server: () => Server | string,
     readonly userAgent: string = USER_AGENTS.macChrome,
+    private readonly transport: Transport = 'cookie',
   ) {}
+
+  /** What the client presents as its session: the Cookie header, or the bearer token. */
+  credentials(): string {
+    return this.transport === 'cookie' ? this.jar.header : this.token;
+  }
+
+  /** Presents somebody else's credentials from now on (a stolen cookie or token). */
+  useCredentials(credentials: string): void {
+    if (this.transport === 'header') {
+      this.token = credentials;
+      return;
+    }
+    for (const pair of credentials.split('; ')) {
+      const eq = pair.indexOf('=');
+      this.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  }
 
   /** GET /api/session, remembering the CSRF token it returns. */
   async session(): Promise<Response> {
@@ -68,10 +90,15 @@ export class SampleClient {
     csrf = true,
   ): Promise<Response> {
     let call = request(this.server())[method](path).set('user-agent', this.userAgent);
-    if (this.jar.header) call = call.set('cookie', this.jar.header);
+    if (this.transport === 'cookie' && this.jar.header) call = call.set('cookie', this.jar.header);
+    if (this.transport === 'header' && this.token) {
+      call = call.set('authorization', `Bearer ${this.token}`);
+    }
     if (csrf && method !== 'get') call = call.set('x-csrf-token', this.csrfToken);
     const response = await (body === undefined ? call : call.send(body));
     this.jar.take(response);
+    const issued = response.headers['x-session-token'] as string | undefined;
+    if (issued !== undefined) this.token = issued;
     return response;
   }
 }

@@ -45,10 +45,12 @@ export class CsrfGuard implements CanActivate {
     return true;
   }
 
-  /** Skips safe methods, `@SkipCsrf()` routes and non-HTTP contexts. */
+  /** Skips safe methods, header-token transport, `@SkipCsrf()` routes and non-HTTP contexts. */
   protected shouldSkip(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     if (SAFE_METHODS.has(context.switchToHttp().getRequest<Request>().method)) return true;
+    // A token in a request header is never attached by a browser on its own: no CSRF to defend.
+    if (this.options.transport.kind === 'header') return true;
     return (
       this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CSRF_METADATA, [
         context.getHandler(),
