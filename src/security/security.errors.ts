@@ -53,3 +53,30 @@ export class TooManyUnknownTokensError extends SessionError {
     );
   }
 }
+
+/**
+ * A session value stored encrypted could not be opened: not in our format, sealed with a key no
+ * longer in `encryption.keys`, or altered or moved in the store. The session is treated as gone.
+ */
+export class SessionDecryptionError extends SessionError {
+  static malformed(): SessionDecryptionError {
+    return new SessionDecryptionError(
+      'A session value is not in the encrypted format (stored before `encryption` was enabled, ' +
+        'or written by something else); the session is treated as gone.',
+    );
+  }
+
+  static unknownKey(keyId: string): SessionDecryptionError {
+    return new SessionDecryptionError(
+      `A session value was encrypted with key id '${keyId}', which is not in ` +
+        '`encryption.keys`; keep retired keys in the list until their sessions have expired.',
+    );
+  }
+
+  static altered(keyId: string): SessionDecryptionError {
+    return new SessionDecryptionError(
+      `A session value (key id '${keyId}') failed authentication: it was altered, or copied ` +
+        'from another session or field; the session is treated as gone.',
+    );
+  }
+}

@@ -2,13 +2,23 @@ import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RedisConnection } from '../session-module-options.js';
+import { EncryptedSessionStore } from './encrypted-session-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import type { SessionStore } from './session-store.js';
 
-/** The store of the options: `store` as given, else Redis from `redis`, else process memory. */
+/**
+ * The store of the options: `store` as given, else Redis from `redis`, else process memory;
+ * wrapped in {@link EncryptedSessionStore} when `encryption` is configured.
+ */
 export function createSessionStore(options: ResolvedSessionOptions): SessionStore {
+  const store = createPlainStore(options);
+  const { encryption } = options.security;
+  return encryption ? new EncryptedSessionStore(store, encryption.keys) : store;
+}
+
+function createPlainStore(options: ResolvedSessionOptions): SessionStore {
   if (options.store) return options.store;
   if (options.redis !== undefined) {
     const ownsClient = !isClient(options.redis);
