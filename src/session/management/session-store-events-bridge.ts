@@ -61,7 +61,9 @@ export class SessionStoreEventsBridge implements OnModuleInit {
     if (!this.moduleRef) return undefined;
     try {
       // A variable specifier: the package is optional and must not be a build-time dependency.
-      const specifier = 'eventemitter2';
+      // Its own ESM export, not 'eventemitter2': that is CommonJS, and Node's ESM import of it
+      // has no named `EventEmitter2` export (only `default`), nor need it be resolvable from here.
+      const specifier = '@nestjs/event-emitter';
       const loaded = (await import(specifier)) as { EventEmitter2?: abstract new () => unknown };
       if (!loaded.EventEmitter2) return undefined;
       return this.moduleRef.get(loaded.EventEmitter2, { strict: false }) as EventEmitterLike;
