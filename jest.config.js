@@ -10,6 +10,7 @@ const shared = {
     // The sample app imports the package by name, as users do; tests run it from source.
     '^nestjs-distributed-session$': '<rootDir>/src/index.ts',
     '^nestjs-distributed-session/health$': '<rootDir>/src/health/index.ts',
+    '^nestjs-distributed-session/metrics$': '<rootDir>/src/metrics/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
