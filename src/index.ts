@@ -45,6 +45,7 @@ export {
   SessionOptionsError,
   SessionSerializationError,
   SessionStateError,
+  SessionStoreRefusedError,
   SessionStoreUnavailableError,
   SessionTooLargeError,
 } from './session/session.errors.js';

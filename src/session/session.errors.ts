@@ -36,6 +36,20 @@ export class SessionStoreUnavailableError extends SessionError {
   }
 }
 
+/**
+ * The store answered, but refused the operation (a script error, a key of the wrong type):
+ * a bug or a server that is not set up as the module expects, not an outage. Nothing was written.
+ */
+export class SessionStoreRefusedError extends SessionError {
+  static because(operation: string, cause: Error): SessionStoreRefusedError {
+    return new SessionStoreRefusedError(
+      `The session store refused the ${operation} (${cause.message}); nothing was written. ` +
+        'Check that no other program writes keys under the session prefix.',
+      { cause },
+    );
+  }
+}
+
 /** A session value cannot be stored as JSON (BigInt, a cycle, a function, a symbol). */
 export class SessionSerializationError extends SessionError {
   static forKey(key: string, cause: unknown): SessionSerializationError {
