@@ -56,6 +56,25 @@ export class SessionSecurity {
     if (this.fingerprint && request) state.metaChange.fingerprint = this.fingerprint.of(request);
   }
 
+  /**
+   * Marks a loaded session whose token is older than `rotation.intervalMs` (since the last
+   * rotation or regeneration, else since creation) to get a new token at its next commit. Only
+   * when the request can carry the new token back, and never for a session reached through a
+   * grace pointer: its token was replaced moments ago by a concurrent request.
+   */
+  scheduleRotation(state: SessionState, now = Date.now()): void {
+    const rotation = this.options.security.rotation;
+    if (!rotation || !state.response || state.aliased || !state.meta) return;
+    const since = state.meta.rotatedAt ?? state.meta.createdAt;
+    if (now - since >= rotation.intervalMs) state.rotationDue = true;
+  }
+
+  /** Records that the token is being replaced now (regeneration or rotation), when rotating. */
+  stampRotation(state: SessionState, now = Date.now()): void {
+    state.rotationDue = false;
+    if (this.options.security.rotation) state.metaChange.rotatedAt = now;
+  }
+
   /** Counts an unknown or forged token; raises 429 when the client is over `tokenGuessing`. */
   countUnknownToken(request: Request): void {
     if (!this.guesses) return;

@@ -77,7 +77,9 @@ export class SessionEngine {
       return this.fresh(response);
     }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
-    return (await this.security.vet(loaded, request)) ? loaded : this.fresh(response);
+    if (!(await this.security.vet(loaded, request))) return this.fresh(response);
+    this.security.scheduleRotation(stateOf(loaded));
+    return loaded;
   }
 
   /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */
@@ -98,6 +100,7 @@ export class SessionEngine {
       refused: false,
       touched: false,
       cookieDue: result.slid,
+      aliased: result.aliased,
       guard: {},
       response,
     });
@@ -182,7 +185,9 @@ export class SessionEngine {
     if (state.destroyed || state.refused) return;
     const { set, remove, current } = this.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
-    const changed = set.size > 0 || remove.length > 0 || metaChanged;
+    // A due rotation writes even when nothing else changed; not once the response is on its way.
+    const rotating = state.stored && state.rotationDue === true && !state.response?.headersSent;
+    const changed = set.size > 0 || remove.length > 0 || metaChanged || rotating;
     if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
     if (state.stored && !changed && !state.touched) {
       if (state.cookieDue) this.sendCookie(state);
@@ -190,6 +195,8 @@ export class SessionEngine {
     }
     if (!state.stored) this.security.bind(state);
     const now = Date.now();
+    const renewed = rotating ? renewSessionToken(state.token) : undefined;
+    if (renewed) this.security.stampRotation(state, now);
     const change: SessionChange = {
       now,
       idleTimeoutMs: this.options.idleTimeoutMs,
@@ -200,6 +207,9 @@ export class SessionEngine {
       expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
       fence: state.guard.fence,
       releaseLock: state.guard.lock,
+      // Same tag, new secret: the same slot, so the move is part of this one script.
+      moveTo: renewed && sessionKeyOf(renewed),
+      rotation: renewed && { graceMs: this.options.security.rotation?.graceMs ?? 0 },
     };
     const indexBefore = indexRefOf(state);
     const result = await this.store.commit(state.key, change).catch((error: unknown) => {
@@ -211,6 +221,9 @@ export class SessionEngine {
     if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
     switch (result.status) {
       case 'committed':
+        // Through a grace pointer, a concurrent request replaced the token: never resend it.
+        if (result.aliased) state.aliased = true;
+        else if (renewed) this.adoptRotatedToken(state, renewed);
         state.snapshot = current;
         state.meta = {
           ...withMetaChange(
@@ -305,6 +318,7 @@ export class SessionEngine {
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
     this.security.bind(state);
+    this.security.stampRotation(state);
     const keepData = options.keepData ?? true;
     if (!keepData) for (const key of Object.keys(session)) delete session[key];
     const token = renewSessionToken(state.token);
@@ -351,6 +365,8 @@ export class SessionEngine {
     state.token = token;
     state.key = key;
     state.cookieDue = true;
+    // The new token is this request's own, even if the old one was a replaced (aliased) token.
+    state.aliased = false;
     if (state.stored) {
       this.sendCookie(state);
       await this.index.sync(indexBefore, indexRefOf(state));
@@ -360,6 +376,19 @@ export class SessionEngine {
         at: new Date(),
       });
     }
+  }
+
+  /** The session moved to `token`'s key by a rotation: this request hands the new token out. */
+  private adoptRotatedToken(state: SessionState, token: SessionToken): void {
+    const previousSessionId = publicIdOf(state.key);
+    state.token = token;
+    state.key = sessionKeyOf(token);
+    state.cookieDue = true;
+    this.events.emit('regenerated', {
+      sessionId: publicIdOf(state.key),
+      previousSessionId,
+      at: new Date(),
+    });
   }
 
   private emitConflict(state: SessionState, kind: 'version' | 'fence'): void {
@@ -426,6 +455,9 @@ export class SessionEngine {
   private sendCookie(state: SessionState): void {
     const response = state.response;
     state.cookieDue = false;
+    // A replaced token reached the session through its grace pointer: resending it would
+    // overwrite the new token the client got from the request that rotated it.
+    if (state.aliased) return;
     if (!response || response.headersSent || state.expiresAt === undefined) return;
     if (this.options.transport.kind === 'header') {
       response.setHeader(

@@ -36,6 +36,13 @@ export interface SessionState {
   guard: CommitGuard;
   /** The response of the request, to set the cookie; absent for sessions loaded by admin code. */
   response?: Response;
+  /** The token is older than `rotation.intervalMs`: the next commit replaces it. */
+  rotationDue?: boolean;
+  /**
+   * Loaded or committed through a rotation's grace pointer: the token of this request was just
+   * replaced, and the client has (or is getting) the new one; it is never sent again.
+   */
+  aliased?: boolean;
   /** The commit in flight, so that two commits of one request never overlap. */
   committing?: Promise<void>;
 }

@@ -24,6 +24,12 @@ interface MemoryEntry {
 }
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A rotation's grace pointer: the replaced key leads to the session's new one for a while. */
+interface MemoryAlias {
+  target: string;
+  expiresAt: number;
+}
+
 /** How often expired entries are swept, so an idle process does not keep dead sessions. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -34,6 +40,7 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export class MemorySessionStore extends SessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
+  private readonly aliases = new Map<string, MemoryAlias>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly locks = new MemorySessionLocks();
   private readonly index = new MemoryPrincipalIndex();
@@ -50,10 +57,10 @@ export class MemorySessionStore extends SessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const id = idOf(key);
+    const { now, idleTimeoutMs } = options;
+    const { id, aliased } = this.resolve(idOf(key), now);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
-    const { now, idleTimeoutMs } = options;
     if (isPastDeadline(entry.meta, now, idleTimeoutMs)) {
       this.entries.delete(id);
       return { status: 'expired' };
@@ -69,6 +76,7 @@ export class MemorySessionStore extends SessionStore {
       status: 'found',
       slid,
       session: { meta: { ...entry.meta }, data: Object.fromEntries(entry.data) },
+      ...(aliased && { aliased }),
     };
   }
 
@@ -83,8 +91,11 @@ export class MemorySessionStore extends SessionStore {
   }
 
   private apply(key: SessionKey, change: SessionChange): CommitResult {
-    const id = idOf(key);
     const { now, idleTimeoutMs } = change;
+    const keyId = idOf(key);
+    const { id, aliased } = change.create
+      ? { id: keyId, aliased: false }
+      : this.resolve(keyId, now);
     let entry = this.entries.get(id);
     if (entry && isPastDeadline(entry.meta, now, idleTimeoutMs)) {
       this.entries.delete(id);
@@ -112,7 +123,14 @@ export class MemorySessionStore extends SessionStore {
         return { status: 'fenced', storedFence: entry.meta.fence };
       }
     }
-    if (change.moveTo) this.entries.delete(id);
+    // A rotation that lost the race to a concurrent one keeps the session where that one put it.
+    const moveTo = change.moveTo && !(aliased && change.rotation) ? idOf(change.moveTo) : undefined;
+    if (moveTo) {
+      this.entries.delete(id);
+      this.aliases.delete(keyId);
+      const graceMs = aliased ? 0 : (change.rotation?.graceMs ?? 0);
+      if (graceMs > 0) this.aliases.set(keyId, { target: moveTo, expiresAt: now + graceMs });
+    }
     if (change.clearData) entry.data.clear();
     for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
     for (const field of change.delete) entry.data.delete(field);
@@ -120,12 +138,29 @@ export class MemorySessionStore extends SessionStore {
     entry.meta.version += 1;
     entry.meta.lastAccessAt = now;
     entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
-    this.entries.set(change.moveTo ? idOf(change.moveTo) : id, entry);
-    return { status: 'committed', version: entry.meta.version, expiresAt: entry.expiresAt };
+    this.entries.set(moveTo ?? id, entry);
+    return {
+      status: 'committed',
+      version: entry.meta.version,
+      expiresAt: entry.expiresAt,
+      ...(aliased && { aliased }),
+    };
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    return this.entries.delete(idOf(key));
+    const keyId = idOf(key);
+    const { id } = this.resolve(keyId, Date.now());
+    this.aliases.delete(keyId);
+    return this.entries.delete(id);
+  }
+
+  /** Where `id` leads: through a live grace pointer, or to itself. */
+  private resolve(id: string, now: number): { id: string; aliased: boolean } {
+    const alias = this.aliases.get(id);
+    if (!alias) return { id, aliased: false };
+    if (alias.expiresAt > now) return { id: alias.target, aliased: true };
+    this.aliases.delete(id);
+    return { id, aliased: false };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
@@ -153,11 +188,13 @@ export class MemorySessionStore extends SessionStore {
   override async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.aliases.clear();
     this.index.clear();
   }
 
   private sweep(now: number): void {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+    for (const [id, alias] of this.aliases) if (alias.expiresAt <= now) this.aliases.delete(id);
   }
 }
 

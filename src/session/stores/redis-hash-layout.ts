@@ -9,7 +9,9 @@ import {
 
 /**
  * How a session maps onto one Redis hash: one-letter metadata fields beside one field per
- * top-level data key, prefixed with '.' so no data key can collide with metadata.
+ * top-level data key, prefixed with '.' so no data key can collide with metadata. A hash holding
+ * only the field '>' is a rotation's grace pointer: its value is the Redis key (same `{tag}`,
+ * same slot) the session moved to; the scripts follow it, and it expires after the grace.
  */
 const META_FIELDS = {
   version: 'v',
@@ -22,6 +24,7 @@ const META_FIELDS = {
   authenticatedAt: 't',
   userAgent: 'u',
   clientIp: 'i',
+  rotatedAt: 'r',
 } as const;
 const DATA_PREFIX = '.';
 
@@ -48,6 +51,7 @@ export function decodeSessionHash(fields: readonly string[]): StoredSession {
     ...optional('authenticatedAt', raw[META_FIELDS.authenticatedAt], Number),
     ...optional('userAgent', raw[META_FIELDS.userAgent], String),
     ...optional('clientIp', raw[META_FIELDS.clientIp], String),
+    ...optional('rotatedAt', raw[META_FIELDS.rotatedAt], Number),
   };
   return { meta, data };
 }

@@ -5,10 +5,15 @@ import type { Cluster, Redis } from 'ioredis';
 const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
 const COMMIT_LUA = readFileSync(new URL('./lua/commit.lua', import.meta.url), 'utf8');
 const INDEX_LUA = readFileSync(new URL('./lua/principal-index.lua', import.meta.url), 'utf8');
+const DESTROY_LUA = readFileSync(new URL('./lua/destroy.lua', import.meta.url), 'utf8');
 
-export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[]];
+export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[], '0' | '1'];
 export type CommitReply =
-  ['committed', number, number] | ['gone'] | ['exists'] | ['conflict', number] | ['fenced', number];
+  | ['committed', number, number, 0 | 1]
+  | ['gone']
+  | ['exists']
+  | ['conflict', number]
+  | ['fenced', number];
 
 /** The custom commands `defineCommand` adds: EVALSHA, and EVAL once on NOSCRIPT. */
 export interface SessionScripts {
@@ -19,6 +24,8 @@ export interface SessionScripts {
     lockKey: string,
     ...args: (string | number)[]
   ): Promise<CommitReply>;
+  /** 1 when a session was removed (through a grace pointer too), 0 otherwise. */
+  sessionDestroy(key: string): Promise<number>;
   /** `[removed, handle, deadline, handle, deadline, ...]` */
   sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }
@@ -31,6 +38,7 @@ export function withSessionScripts(client: Redis | Cluster): SessionScripts {
     client.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD_LUA });
     client.defineCommand('sessionCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
     client.defineCommand('sessionIndex', { numberOfKeys: 1, lua: INDEX_LUA });
+    client.defineCommand('sessionDestroy', { numberOfKeys: 1, lua: DESTROY_LUA });
     defined.add(client);
   }
   return client as unknown as SessionScripts;

@@ -115,7 +115,12 @@ export class RedisSessionStore extends SessionStore {
       ),
     );
     if (reply[0] !== 'found') return { status: reply[0] };
-    return { status: 'found', slid: reply[1] === '1', session: decodeSessionHash(reply[2]) };
+    return {
+      status: 'found',
+      slid: reply[1] === '1',
+      session: decodeSessionHash(reply[2]),
+      ...(reply[3] === '1' && { aliased: true }),
+    };
   }
 
   /** The key of a session's lock: same slot as the session. */
@@ -151,6 +156,7 @@ export class RedisSessionStore extends SessionStore {
           change.fence ?? '',
           change.clearData ? '1' : '0',
           releasing,
+          change.rotation ? change.rotation.graceMs : '',
           fields.set.length / 2,
           fields.delete.length,
           ...fields.set,
@@ -161,7 +167,13 @@ export class RedisSessionStore extends SessionStore {
     const [result, replicas] = reply;
     switch (result[0]) {
       case 'committed':
-        return { status: 'committed', version: result[1], expiresAt: result[2], replicas };
+        return {
+          status: 'committed',
+          version: result[1],
+          expiresAt: result[2],
+          replicas,
+          ...(result[3] === 1 && { aliased: true }),
+        };
       case 'conflict':
         return { status: 'conflict', storedVersion: result[1] };
       case 'fenced':
@@ -206,7 +218,9 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    const removed = await this.track(this.run('destroy', () => this.client.del(this.keyOf(key))));
+    const removed = await this.track(
+      this.run('destroy', () => this.scripts.sessionDestroy(this.keyOf(key))),
+    );
     return removed > 0;
   }
 

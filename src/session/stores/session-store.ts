@@ -23,6 +23,8 @@ export interface SessionMetadata {
   readonly userAgent?: string;
   /** Client IP recorded at sign-in, when `principalSessions.trackClientIp` is on. */
   readonly clientIp?: string;
+  /** When the token was last replaced; kept only while `rotation` is on (else `createdAt` counts). */
+  readonly rotatedAt?: number;
 }
 
 /** A stored session: metadata and the JSON of each top-level data key. */
@@ -42,7 +44,16 @@ export interface LoadOptions {
 }
 
 export type LoadResult =
-  | { readonly status: 'found'; readonly session: StoredSession; readonly slid: boolean }
+  | {
+      readonly status: 'found';
+      readonly session: StoredSession;
+      readonly slid: boolean;
+      /**
+       * Found through the grace pointer a rotation left at `key`: the token used was replaced
+       * moments ago, and the caller must not hand it out again.
+       */
+      readonly aliased?: boolean;
+    }
   | { readonly status: 'missing' }
   | { readonly status: 'expired' };
 
@@ -53,6 +64,7 @@ export interface MetadataChange {
   readonly authenticatedAt?: number | null;
   readonly userAgent?: string | null;
   readonly clientIp?: string | null;
+  readonly rotatedAt?: number | null;
 }
 
 /** The metadata fields a commit may change, in the order stores encode them. */
@@ -62,6 +74,7 @@ export const METADATA_CHANGE_FIELDS = [
   'authenticatedAt',
   'userAgent',
   'clientIp',
+  'rotatedAt',
 ] as const satisfies readonly (keyof MetadataChange)[];
 
 /** One member of a principal's session index: a session and the deadline it is scored by. */
@@ -135,6 +148,14 @@ export interface SessionChange {
   readonly fence?: number;
   /** Move the session to this key in the same atomic step (regeneration; same tag, same slot). */
   readonly moveTo?: SessionKey;
+  /**
+   * With `moveTo`: the move is a periodic token rotation, not a regeneration. When `key` is
+   * already a grace pointer (a concurrent request rotated first), the move is skipped and the
+   * change lands where the pointer leads. Otherwise, with `graceMs` > 0, `key` stays behind as a
+   * pointer to `moveTo` for `graceMs`, so requests in flight with the old token still reach the
+   * session; a regeneration (no `rotation`) through a pointer removes the pointer.
+   */
+  readonly rotation?: { readonly graceMs: number };
   /** Release this lock in the same round trip as the commit (when the store holds the lock). */
   readonly releaseLock?: HeldSessionLock;
 }
@@ -171,6 +192,8 @@ export type CommitResult =
       readonly expiresAt: number;
       /** Replicas that acknowledged the write (`replicaAcks` > 0 only). */
       readonly replicas?: number;
+      /** `key` was a rotation's grace pointer: the change landed where it leads. */
+      readonly aliased?: boolean;
     }
   /** The session no longer exists (destroyed, revoked or expired): nothing was written. */
   | { readonly status: 'gone' }
@@ -184,13 +207,19 @@ export type CommitResult =
  * configured one. A store must give every operation below atomically (one round trip on Redis).
  */
 export abstract class SessionStore {
-  /** Reads a session, drops it if a deadline passed, slides its idle deadline when due. */
+  /**
+   * Reads a session, drops it if a deadline passed, slides its idle deadline when due. A live
+   * grace pointer at `key` (see {@link SessionChange.rotation}) is followed.
+   */
   abstract load(key: SessionKey, options: LoadOptions): Promise<LoadResult>;
 
-  /** Applies a change set atomically; see {@link CommitResult} for the refusals. */
+  /**
+   * Applies a change set atomically, through a live grace pointer at `key`; see
+   * {@link CommitResult} for the refusals.
+   */
   abstract commit(key: SessionKey, change: SessionChange): Promise<CommitResult>;
 
-  /** Removes a session; `true` when it existed. */
+  /** Removes a session (also through a grace pointer, and the pointer); `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
 
   /**

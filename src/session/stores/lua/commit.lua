@@ -13,12 +13,25 @@
 -- ARGV[6]: '1' to drop every data field ('.'-prefixed) before applying the change
 -- ARGV[7]: value of the lock to release with this commit, or '' (released only if it still
 --          holds KEYS[3], also when the commit is refused)
--- ARGV[8]: number N of field/value pairs to set
--- ARGV[9]: number M of fields to delete
--- ARGV[10 .. 9+2N]: the pairs; ARGV[10+2N .. 9+2N+M]: the fields to delete
--- Returns {'committed', version, expiresAt} | {'gone'} | {'exists'} | {'conflict', version}
---       | {'fenced', fence}
+-- ARGV[8]: '' when a move is a regeneration; for a periodic rotation, the grace in ms during
+--          which KEYS[1] stays behind as a pointer to KEYS[2] ('0': none)
+-- ARGV[9]: number N of field/value pairs to set
+-- ARGV[10]: number M of fields to delete
+-- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
+-- Returns {'committed', version, expiresAt, aliased 0|1} | {'gone'} | {'exists'}
+--       | {'conflict', version} | {'fenced', fence}
+-- A hash holding only '>' is a rotation's grace pointer: an update lands where it leads (same
+-- {tag} only, so one slot), and aliased is 1.
 local key = KEYS[1]
+local aliased = 0
+if ARGV[3] == '' then
+  local target = redis.call('HGET', key, '>')
+  local tagEnd = string.find(key, '}', 1, true)
+  if target and tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd) then
+    key = target
+    aliased = 1
+  end
+end
 local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
     redis.call('DEL', KEYS[3])
@@ -61,9 +74,22 @@ else
     return {'fenced', tonumber(meta[3])}
   end
 end
-if KEYS[2] ~= key then
-  redis.call('RENAME', key, KEYS[2])
-  key = KEYS[2]
+if KEYS[2] ~= KEYS[1] then
+  if aliased == 0 then
+    redis.call('RENAME', key, KEYS[2])
+    key = KEYS[2]
+    local grace = tonumber(ARGV[8]) or 0
+    if grace > 0 then
+      redis.call('HSET', KEYS[1], '>', key)
+      redis.call('PEXPIRE', KEYS[1], grace)
+    end
+  elseif ARGV[8] == '' then
+    -- A regeneration through a pointer: the replaced token dies at once, pointer and all.
+    redis.call('RENAME', key, KEYS[2])
+    redis.call('DEL', KEYS[1])
+    key = KEYS[2]
+  end
+  -- Else a rotation that lost the race to a concurrent one: the session stays where it went.
 end
 if ARGV[6] == '1' then
   for _, field in ipairs(redis.call('HKEYS', key)) do
@@ -78,13 +104,13 @@ local function inSlices(command, first, last, step)
     redis.call(command, key, unpack(ARGV, from, math.min(from + step - 1, last)))
   end
 end
-local setCount = tonumber(ARGV[8])
-local deleteCount = tonumber(ARGV[9])
-inSlices('HSET', 10, 9 + 2 * setCount, 1000)
-inSlices('HDEL', 10 + 2 * setCount, 9 + 2 * setCount + deleteCount, 1000)
+local setCount = tonumber(ARGV[9])
+local deleteCount = tonumber(ARGV[10])
+inSlices('HSET', 11, 10 + 2 * setCount, 1000)
+inSlices('HDEL', 11 + 2 * setCount, 10 + 2 * setCount + deleteCount, 1000)
 local version = redis.call('HINCRBY', key, 'v', 1)
 redis.call('HSET', key, 'a', ARGV[1])
 local expiresAt = math.min(now + idle, absolute)
 redis.call('PEXPIREAT', key, expiresAt)
 releaseLock()
-return {'committed', version, expiresAt}
+return {'committed', version, expiresAt, aliased}

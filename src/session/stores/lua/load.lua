@@ -5,8 +5,23 @@
 -- ARGV[2]: idle timeout, ms
 -- ARGV[3]: slide the idle deadline once this many ms have passed since the last slide
 -- ARGV[4]: '1' to raise the fence (field n) and return it, '0' not to
--- Returns {'missing'} | {'expired'} | {'found', slid '1'|'0', fields as HGETALL gives them}
-local fields = redis.call('HGETALL', KEYS[1])
+-- Returns {'missing'} | {'expired'}
+--       | {'found', slid '1'|'0', fields as HGETALL gives them, aliased '1'|'0'}
+-- A hash holding only '>' is a rotation's grace pointer: the session is read where it leads
+-- (aliased '1'). It is followed only into the same {tag}, so the script stays in one slot.
+local key = KEYS[1]
+local aliased = '0'
+local fields = redis.call('HGETALL', key)
+if fields[1] == '>' then
+  local tagEnd = string.find(key, '}', 1, true)
+  local target = fields[2]
+  if not tagEnd or string.sub(target, 1, tagEnd) ~= string.sub(key, 1, tagEnd) then
+    return {'missing'}
+  end
+  key = target
+  aliased = '1'
+  fields = redis.call('HGETALL', key)
+end
 if #fields == 0 then
   return {'missing'}
 end
@@ -25,18 +40,18 @@ for i = 1, #fields, 2 do
   end
 end
 if not lastAccess or not absolute or now >= absolute or now >= lastAccess + idle then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', key)
   return {'expired'}
 end
 local slid = '0'
 if now - lastAccess >= tonumber(ARGV[3]) then
-  redis.call('HSET', KEYS[1], 'a', ARGV[1])
-  redis.call('PEXPIREAT', KEYS[1], math.min(now + idle, absolute))
+  redis.call('HSET', key, 'a', ARGV[1])
+  redis.call('PEXPIREAT', key, math.min(now + idle, absolute))
   fields[lastAccessIndex] = ARGV[1]
   slid = '1'
 end
 if ARGV[4] == '1' then
-  local fence = redis.call('HINCRBY', KEYS[1], 'n', 1)
+  local fence = redis.call('HINCRBY', key, 'n', 1)
   if fenceIndex then
     fields[fenceIndex] = tostring(fence)
   else
@@ -44,4 +59,4 @@ if ARGV[4] == '1' then
     fields[#fields + 1] = tostring(fence)
   end
 end
-return {'found', slid, fields}
+return {'found', slid, fields, aliased}
