@@ -8,7 +8,7 @@ import type { RedisNode, SessionModuleOptions } from 'nestjs-distributed-session
  * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES (else the memory store),
  * SESSION_SECRETS (comma-separated, newest first), SESSION_IDLE_TIMEOUT_MS,
  * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost),
- * SESSION_TRANSPORT (cookie | header).
+ * SESSION_TRANSPORT (cookie | header), SESSION_NEAR_CACHE (true: replicated near cache, Redis only).
  */
 export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptions {
   const logger = new Logger('SampleApp');
@@ -33,21 +33,25 @@ export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptio
   };
 }
 
-function storeFromEnv(config: ConfigService): Pick<SessionModuleOptions, 'redis'> {
+function storeFromEnv(config: ConfigService): Pick<SessionModuleOptions, 'redis' | 'nearCache'> {
+  const redis = redisFromEnv(config);
+  // SESSION_NEAR_CACHE=true: each instance keeps hot sessions in memory, coherent via pub/sub.
+  const nearCache = redis && config.get<string>('SESSION_NEAR_CACHE') === 'true' ? {} : undefined;
+  return redis ? { redis, nearCache } : {};
+}
+
+function redisFromEnv(config: ConfigService): SessionModuleOptions['redis'] {
   const url = config.get<string>('REDIS_URL');
-  if (url) return { redis: url };
+  if (url) return url;
   const sentinels = list(config.get<string>('REDIS_SENTINELS'));
   if (sentinels.length > 0) {
     return {
-      redis: {
-        sentinels: sentinels.map(toNode),
-        name: config.get<string>('REDIS_SENTINEL_NAME') ?? 'mymaster',
-      },
+      sentinels: sentinels.map(toNode),
+      name: config.get<string>('REDIS_SENTINEL_NAME') ?? 'mymaster',
     };
   }
   const clusterNodes = list(config.get<string>('REDIS_CLUSTER_NODES'));
-  if (clusterNodes.length > 0) return { redis: { clusterNodes: clusterNodes.map(toNode) } };
-  return {};
+  return clusterNodes.length > 0 ? { clusterNodes: clusterNodes.map(toNode) } : undefined;
 }
 
 function list(value: string | undefined): string[] {
