@@ -77,6 +77,12 @@ export {
 } from './session/stores/near-cache/near-cached-session-store.js';
 export { SessionNearCacheOptions } from './session/stores/near-cache/near-cache-options.js';
 export { SessionTransportOptions } from './session/transport/session-transport-options.js';
+export { SessionCookieSealOptions } from './session/stateless/session-cookie-seal-options.js';
+export { CookieSessionStore } from './session/stateless/cookie-session-store.js';
+export {
+  SessionCookieTooLargeError,
+  SessionStoreRequiredError,
+} from './session/stateless/stateless.errors.js';
 export {
   RedisSessionStore,
   type RedisSessionStoreOptions,

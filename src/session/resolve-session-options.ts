@@ -9,6 +9,12 @@ import {
 } from './session-module-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
 import {
+  type ResolvedCookieSealOptions,
+  resolveCookieSealOptions,
+  SessionCookieSealOptions,
+} from './stateless/session-cookie-seal-options.js';
+import { cookieSessionProblems } from './stateless/cookie-session-problems.js';
+import {
   type ResolvedTransportOptions,
   resolveTransportOptions,
   SessionTransportOptions,
@@ -60,6 +66,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly nearCache?: { readonly maxEntries: number; readonly channel: string };
   /** Fingerprint, CSRF, rotation, encryption and token-guessing settings. */
   readonly security: ResolvedSecurityOptions;
+  /** Cookie-session settings; absent when sessions live in a store. */
+  readonly cookieSessions?: ResolvedCookieSealOptions;
 }
 
 const MINUTE = 60_000;
@@ -85,6 +93,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   if (isPlainObject(options.nearCache)) {
     options.nearCache = Object.assign(new SessionNearCacheOptions(), options.nearCache);
+  }
+  if (isPlainObject(options.cookieSessions)) {
+    options.cookieSessions = Object.assign(new SessionCookieSealOptions(), options.cookieSessions);
   }
   prepareSecurityOptions(options);
   if (isPlainObject(options.principalSessions)) {
@@ -112,6 +123,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   if (options.nearCache !== undefined && options.redis === undefined) {
     problems.push('nearCache needs `redis`: its copies are kept coherent through Redis pub/sub');
   }
+  problems.push(...cookieSessionProblems(options));
   if (sameSite === 'none' && secure !== true) {
     problems.push("cookie.sameSite 'none' needs cookie.secure true: browsers drop such cookies");
   }
@@ -154,6 +166,7 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
       channel: options.nearCache.channel ?? `${options.prefix ?? 'sess:'}invalidate`,
     },
     security: resolveSecurityOptions(options),
+    cookieSessions: resolveCookieSealOptions(options.cookieSessions),
     ...resolveManagementOptions(options),
   };
 }

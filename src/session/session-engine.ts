@@ -34,6 +34,8 @@ import {
 } from './management/principal-index-sync.js';
 import { attachState, type SessionState, stateOf } from './session-state.js';
 import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
+import { CookieSessionStore } from './stateless/cookie-session-store.js';
+import { StatelessSessions } from './stateless/stateless-sessions.js';
 
 /**
  * Opens, commits, regenerates and destroys the sessions of requests. Every store access is one
@@ -44,6 +46,8 @@ export class SessionEngine {
   private readonly keyring: SigningKeyring;
   /** Fingerprint binding, rotation, unknown-token counting and CSRF tokens. */
   readonly security: SessionSecurity;
+  /** Cookie sessions (`cookieSessions`): open, commit, regenerate and destroy go there. */
+  private readonly stateless?: StatelessSessions;
   private readonly operations = {
     save: (session: Session) => this.commit(session),
     reload: (session: Session) => this.reload(session),
@@ -61,6 +65,20 @@ export class SessionEngine {
   ) {
     this.keyring = new SigningKeyring(options.secrets);
     this.security = new SessionSecurity(options, events);
+    if (options.cookieSessions) {
+      this.stateless = new StatelessSessions(options, options.cookieSessions, {
+        security: this.security,
+        events,
+        denyList: store instanceof CookieSessionStore ? store.denyList : undefined,
+        createSession: (state) => this.createSession(state),
+        fresh: (response) => this.fresh(response),
+        diff: (session, state) => {
+          const { set, remove, current } = this.diff(session, state);
+          return { current, changed: set.size > 0 || remove.length > 0 };
+        },
+        clearCookie: (state) => this.clearCookie(state),
+      });
+    }
   }
 
   /**
@@ -68,6 +86,7 @@ export class SessionEngine {
    * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup.
    */
   async open(request: Request, response?: Response): Promise<Session> {
+    if (this.stateless) return this.stateless.open(request, response);
     const token = this.tokenFromRequest(request);
     if (!token) return this.fresh(response);
     const loaded = await this.loadToken(token.token, response);
@@ -182,6 +201,7 @@ export class SessionEngine {
   }
 
   private async commitNow(session: Session, state: SessionState): Promise<void> {
+    if (this.stateless) return this.stateless.commit(session, state);
     if (state.destroyed || state.refused) return;
     const { set, remove, current } = this.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
@@ -292,6 +312,7 @@ export class SessionEngine {
    * round trip raises the fence that this request's commit will carry.
    */
   async reload(session: Session, raiseFence = false): Promise<void> {
+    if (this.stateless) return this.stateless.reload(session);
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('reload');
     if (!state.stored) return;
@@ -315,6 +336,7 @@ export class SessionEngine {
    * atomic script that applies pending changes, so the old token stops working at once.
    */
   private async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
+    if (this.stateless) return this.stateless.regenerate(session, options);
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
     this.security.bind(state);
@@ -396,6 +418,7 @@ export class SessionEngine {
   }
 
   private async destroy(session: Session): Promise<void> {
+    if (this.stateless) return this.stateless.destroy(session);
     const state = stateOf(session);
     if (state.destroyed) return;
     while (state.committing) await state.committing;

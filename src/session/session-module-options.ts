@@ -25,6 +25,7 @@ import {
 } from '../security/security-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
+import { SessionCookieSealOptions } from './stateless/session-cookie-seal-options.js';
 import { SessionTransportOptions } from './transport/session-transport-options.js';
 import { SessionStore } from './stores/session-store.js';
 
@@ -332,6 +333,15 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   transport?: SessionTransportOptions;
+
+  /**
+   * Stateless cookie sessions: the whole session sealed in the cookie (AES-256-GCM), no server
+   * state, optionally a Redis deny-list for revocation. Excludes `redis` and `store`.
+   * @default undefined (sessions live in the store)
+   */
+  @IsOptional()
+  @ValidateNested()
+  cookieSessions?: SessionCookieSealOptions;
 }
 
 function isRedisConnection(value: unknown): boolean {

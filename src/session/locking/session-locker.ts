@@ -6,6 +6,7 @@ import { SessionConflictError } from '../session.errors.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { stateOf } from '../session-state.js';
 import { sleep } from '../stores/lock-wait.js';
+import { SessionStoreRequiredError } from '../stateless/stateless.errors.js';
 
 /** Per-call overrides of the module's lock options. */
 export type SessionLockSettings = Partial<
@@ -42,6 +43,8 @@ export class SessionLocker {
     work: () => Promise<T>,
     overrides: SessionLockSettings = {},
   ): Promise<T> {
+    // Raised even for a new session, so a missing store shows on the first request, not later.
+    if (this.options.cookieSessions) throw SessionStoreRequiredError.forOperation('A session lock');
     const state = stateOf(session);
     if (!state.stored || state.destroyed) {
       const result = await work();
@@ -79,6 +82,10 @@ export class SessionLocker {
     work: () => Promise<T>,
     options: RetryOptions = {},
   ): Promise<T> {
+    if (this.options.cookieSessions) {
+      const operation = 'Optimistic mode (withRetry, @SessionOptimistic())';
+      throw SessionStoreRequiredError.forOperation(operation);
+    }
     const attempts = options.attempts ?? 5;
     const state = stateOf(session);
     const previous = state.guard.optimistic;

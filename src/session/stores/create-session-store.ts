@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RedisConnection } from '../session-module-options.js';
+import { CookieSessionStore } from '../stateless/cookie-session-store.js';
 import { EncryptedSessionStore } from './encrypted-session-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
@@ -9,7 +10,8 @@ import { RedisSessionStore } from './redis-session-store.js';
 import type { SessionStore } from './session-store.js';
 
 /**
- * The store of the options: `store` as given, else Redis from `redis`, else process memory;
+ * The store of the options: for cookie sessions the store that refuses store operations, else
+ * `store` as given, else Redis from `redis`, else process memory;
  * wrapped in {@link EncryptedSessionStore} when `encryption` is configured.
  */
 export function createSessionStore(options: ResolvedSessionOptions): SessionStore {
@@ -19,6 +21,13 @@ export function createSessionStore(options: ResolvedSessionOptions): SessionStor
 }
 
 function createPlainStore(options: ResolvedSessionOptions): SessionStore {
+  if (options.cookieSessions) {
+    return new CookieSessionStore({
+      denyList: options.cookieSessions.denyList,
+      prefix: options.prefix,
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
+  }
   if (options.store) return options.store;
   if (options.redis !== undefined) {
     const ownsClient = !isClient(options.redis);

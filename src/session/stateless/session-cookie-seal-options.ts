@@ -1,0 +1,91 @@
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+import type { Cluster, Redis } from 'ioredis';
+import { MIN_SEAL_KEY_LENGTH } from './cookie-seal.js';
+
+/**
+ * Stateless cookie sessions: the whole session sealed in its cookie (AES-256-GCM), no server
+ * state. Excludes `redis` and `store`; locks, optimistic mode and session lists need a store.
+ *
+ * @example
+ * SessionModule.forRoot({
+ *   secrets: [process.env.SESSION_SECRET!],
+ *   cookieSessions: { keys: [process.env.COOKIE_KEY!], denyList: process.env.REDIS_URL },
+ * })
+ */
+export class SessionCookieSealOptions {
+  /**
+   * Keys that seal the cookie, newest first: the first seals, all open, so a new key can be put
+   * in front without signing anybody out (cookies sealed with an older key are sealed again
+   * with the newest on their next request). Each at least 32 characters.
+   */
+  @IsArray({ message: 'cookieSessions.keys must be an array of strings, newest first' })
+  @ArrayNotEmpty({ message: 'cookieSessions.keys must hold at least one key' })
+  @IsString({ each: true })
+  @MinLength(MIN_SEAL_KEY_LENGTH, {
+    each: true,
+    message: `each of cookieSessions.keys must be at least ${MIN_SEAL_KEY_LENGTH} characters; generate one with \`openssl rand -base64 48\``,
+  })
+  keys!: string[];
+
+  /**
+   * Largest cookie (`name=value`, encoded) a session may take; a larger one raises
+   * `SessionCookieTooLargeError` (413). Browsers keep at least 4096 bytes per cookie.
+   * @default 4096
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(512)
+  @Max(4096, {
+    message: 'cookieSessions.maxCookieBytes must be at most 4096: browsers drop larger cookies',
+  })
+  maxCookieBytes?: number;
+
+  /**
+   * Redis for a deny-list of ended session ids (sign-out, regeneration, destroy), each kept until
+   * the session's absolute deadline, so an ended session's cookie is refused even if it was
+   * copied. Costs one `EXISTS` per request with a session cookie. @default undefined (off: a copied
+   * cookie stays valid until its deadlines)
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isDenyListConnection',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string'
+          ? /^rediss?:\/\//.test(value)
+          : typeof value === 'object' && value !== null && 'defineCommand' in value,
+      defaultMessage: () =>
+        'cookieSessions.denyList must be a redis:// or rediss:// URL or an ioredis client',
+    },
+  })
+  denyList?: string | Redis | Cluster;
+}
+
+/** Cookie-session settings with every default applied. */
+export interface ResolvedCookieSealOptions {
+  readonly keys: readonly string[];
+  readonly maxCookieBytes: number;
+  readonly denyList?: string | Redis | Cluster;
+}
+
+export function resolveCookieSealOptions(
+  options: SessionCookieSealOptions | undefined,
+): ResolvedCookieSealOptions | undefined {
+  return (
+    options && {
+      keys: options.keys,
+      maxCookieBytes: options.maxCookieBytes ?? 4096,
+      denyList: options.denyList,
+    }
+  );
+}

@@ -1,0 +1,246 @@
+import type { Request, Response } from 'express';
+import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attributes.js';
+import type { SessionSecurity } from '../../security/session-security.js';
+import { createSessionToken, type SessionKey, sessionKeyOf } from '../../security/session-token.js';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import { RESERVED_SESSION_KEYS, type RegenerateOptions, type Session } from '../session.js';
+import { SessionStateError } from '../session.errors.js';
+import type { SessionEvents } from '../session-events.js';
+import { deserializeValue, isSafeKey } from '../session-serializer.js';
+import { type SessionState, stateOf } from '../session-state.js';
+import type { SessionMetadata } from '../stores/session-store.js';
+import { readPresentedToken } from '../transport/read-presented-token.js';
+import { CookieSeal } from './cookie-seal.js';
+import { decodeSealedSession, encodeSealedSession, type SealedSession } from './sealed-session.js';
+import type { ResolvedCookieSealOptions } from './session-cookie-seal-options.js';
+import type { SessionDenyList } from './session-deny-list.js';
+import { SessionCookieTooLargeError } from './stateless.errors.js';
+
+/** What the engine lends the stateless mode, so that both build and diff sessions one way. */
+export interface StatelessEngineParts {
+  readonly security: SessionSecurity;
+  readonly events: SessionEvents;
+  readonly denyList?: SessionDenyList;
+  createSession(state: SessionState): Session;
+  fresh(response?: Response): Session;
+  /** Serialised data keys against the snapshot; enforces `maxSessionBytes`. */
+  diff(session: Session, state: SessionState): { current: Map<string, string>; changed: boolean };
+  clearCookie(state: SessionState): void;
+}
+
+/**
+ * Open, commit, regenerate and destroy for cookie sessions: the whole session is sealed in the
+ * cookie, and no store is touched, except the deny-list when one is configured.
+ */
+export class StatelessSessions {
+  private readonly seal: CookieSeal;
+
+  constructor(
+    private readonly options: ResolvedSessionOptions,
+    private readonly sealOptions: ResolvedCookieSealOptions,
+    private readonly parts: StatelessEngineParts,
+  ) {
+    this.seal = new CookieSeal(sealOptions.keys);
+  }
+
+  /**
+   * The session sealed in the request's cookie, or a fresh one when there is none, it does not
+   * open (forged, altered, unknown key), a deadline passed, or its id is on the deny-list.
+   */
+  async open(request: Request, response?: Response): Promise<Session> {
+    const { events, security } = this.parts;
+    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
+    if (!raw) return this.parts.fresh(response);
+    const opened = this.seal.unseal(raw, this.context());
+    const sealed = opened && decodeSealedSession(opened.plaintext);
+    if (!sealed) {
+      events.emit('unknown-token', {
+        at: new Date(),
+        reason: opened ? 'malformed' : 'bad-signature',
+      });
+      security.countUnknownToken(request);
+      return this.parts.fresh(response);
+    }
+    const key = sessionKeyOf(sealed.token);
+    if (Date.now() >= this.expiryOf(sealed.meta)) {
+      events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
+      return this.parts.fresh(response);
+    }
+    if (await this.parts.denyList?.has(publicIdOf(key))) {
+      events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
+      security.countUnknownToken(request);
+      return this.parts.fresh(response);
+    }
+    const session = this.parts.createSession({
+      token: sealed.token,
+      key,
+      stored: true,
+      snapshot: new Map(),
+      metaChange: {},
+      destroyed: false,
+      refused: false,
+      touched: false,
+      // Sealed with an older key: seal it again with the newest, so old keys can be retired.
+      cookieDue: opened.sealedWithOldKey,
+      guard: {},
+      response,
+    });
+    this.apply(session, sealed);
+    if (!(await security.vet(session, request))) return this.parts.fresh(response);
+    return session;
+  }
+
+  /**
+   * Seals the session into the cookie when something changed, the cookie must be re-sent
+   * (regenerated, old key), or the idle deadline is due to slide. Raises
+   * `SessionCookieTooLargeError` (nothing sent) when the cookie would exceed `maxCookieBytes`.
+   */
+  async commit(session: Session, state: SessionState): Promise<void> {
+    if (state.destroyed || state.refused) return;
+    const { current, changed: dataChanged } = this.parts.diff(session, state);
+    const changed = dataChanged || Object.keys(state.metaChange).length > 0;
+    if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
+    const now = Date.now();
+    const sliding =
+      state.meta !== undefined && now - state.meta.lastAccessAt >= this.options.slideAfterMs;
+    if (state.stored && !changed && !state.touched && !sliding && !state.cookieDue) return;
+    if (!state.stored) this.parts.security.bind(state);
+    const base: SessionMetadata = state.meta ?? {
+      version: 0,
+      createdAt: now,
+      lastAccessAt: now,
+      absoluteDeadline: now + this.options.absoluteTimeoutMs,
+      fence: 0,
+    };
+    const meta: SessionMetadata = {
+      ...withMetaChange(base, state.metaChange),
+      version: base.version + 1,
+      lastAccessAt: now,
+    };
+    const plaintext = encodeSealedSession({
+      token: state.token,
+      meta,
+      data: Object.fromEntries(current),
+    });
+    const value = this.seal.seal(plaintext, this.context());
+    const bytes = Buffer.byteLength(`${this.options.cookie.name}=${encodeURIComponent(value)}`);
+    if (bytes > this.sealOptions.maxCookieBytes) {
+      // The request's changes are void: no later commit of it (the error response) may retry.
+      state.refused = true;
+      throw SessionCookieTooLargeError.sealed(bytes, this.sealOptions.maxCookieBytes);
+    }
+    const created = !state.stored;
+    state.meta = meta;
+    state.metaChange = {};
+    state.snapshot = current;
+    state.touched = false;
+    state.stored = true;
+    state.expiresAt = this.expiryOf(meta);
+    this.send(state, value);
+    if (created) {
+      this.parts.events.emit('created', { sessionId: publicIdOf(state.key), at: new Date() });
+    }
+  }
+
+  /**
+   * A new random id (the tag changes too: there is no Cluster slot to keep). The old id goes on
+   * the deny-list when there is one; without it, cookies copied before stay valid until their
+   * deadlines, though they never carry what is set after this.
+   */
+  async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('regenerate');
+    while (state.committing) await state.committing;
+    this.parts.security.bind(state);
+    if (!(options.keepData ?? true)) for (const key of Object.keys(session)) delete session[key];
+    const previous = state.key;
+    if (state.stored) await this.deny(previous, state);
+    state.token = createSessionToken();
+    state.key = sessionKeyOf(state.token);
+    state.cookieDue = true;
+    if (state.stored) {
+      this.parts.events.emit('regenerated', {
+        sessionId: publicIdOf(state.key),
+        previousSessionId: publicIdOf(previous),
+        at: new Date(),
+      });
+    }
+  }
+
+  /** Clears the cookie, and puts the id on the deny-list when there is one. */
+  async destroy(session: Session): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) return;
+    while (state.committing) await state.committing;
+    if (state.stored) {
+      await this.deny(state.key, state);
+      this.parts.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
+    }
+    state.destroyed = true;
+    this.parts.clearCookie(state);
+  }
+
+  /** Drops unsaved changes: the data goes back to what the cookie carried (or last sealed). */
+  reload(session: Session): void {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('reload');
+    for (const key of Object.keys(session)) delete session[key];
+    for (const [key, json] of state.snapshot) session[key] = deserializeValue(json);
+    state.metaChange = {};
+    state.refused = false;
+  }
+
+  private apply(session: Session, sealed: SealedSession): void {
+    const state = stateOf(session);
+    for (const [key, json] of Object.entries(sealed.data)) {
+      if (!isSafeKey(key) || RESERVED_SESSION_KEYS.has(key)) continue;
+      session[key] = deserializeValue(json);
+      state.snapshot.set(key, json);
+    }
+    state.meta = sealed.meta;
+    state.expiresAt = this.expiryOf(sealed.meta);
+  }
+
+  private async deny(key: SessionKey, state: SessionState): Promise<void> {
+    if (this.parts.denyList && state.meta) {
+      await this.parts.denyList.add(publicIdOf(key), state.meta.absoluteDeadline);
+    }
+  }
+
+  private expiryOf(meta: SessionMetadata): number {
+    return Math.min(meta.lastAccessAt + this.options.idleTimeoutMs, meta.absoluteDeadline);
+  }
+
+  /** The associated data of every seal: a seal moved to another cookie name does not open. */
+  private context(): string {
+    return `cookie-session:${this.options.cookie.name}`;
+  }
+
+  private send(state: SessionState, value: string): void {
+    const response = state.response;
+    state.cookieDue = false;
+    if (!response || response.headersSent || state.expiresAt === undefined) return;
+    if (this.options.transport.kind === 'header') {
+      response.setHeader(this.options.transport.responseHeader, value);
+      return;
+    }
+    response.cookie(this.options.cookie.name, value, {
+      ...cookieAttributesFor(this.options.cookie, response.req),
+      maxAge: cookieMaxAgeMs(state.expiresAt),
+    });
+  }
+}
+
+/** The metadata after a change; `null` removes a field. */
+function withMetaChange(previous: SessionMetadata, change: SessionState['metaChange']) {
+  const result: Record<string, unknown> = { ...previous };
+  for (const [name, value] of Object.entries(change)) {
+    if (value === null) delete result[name];
+    else if (value !== undefined) result[name] = value;
+  }
+  return result as unknown as SessionMetadata;
+}
+
+function publicIdOf(key: SessionKey): string {
+  return `${key.tag}.${key.secretHash}`;
+}
