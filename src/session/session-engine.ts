@@ -14,7 +14,7 @@ import {
 } from '../security/session-token.js';
 import type { ResolvedSessionOptions } from './resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
-import { type RegenerateOptions, RESERVED_SESSION_KEYS, Session } from './session.js';
+import { type RegenerateOptions, Session } from './session.js';
 import { SessionCookie } from './session-cookie.js';
 import type { SessionPrincipal } from './session-data.js';
 import {
@@ -25,6 +25,7 @@ import {
   SessionTooLargeError,
 } from './session.errors.js';
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
+import { assignStoredData } from './assign-stored-data.js';
 import { SessionEvents } from './session-events.js';
 import { readPresentedToken } from './transport/read-presented-token.js';
 import {
@@ -439,11 +440,7 @@ export class SessionEngine {
 
   private applyStored(session: Session, stored: StoredSession): void {
     const state = stateOf(session);
-    for (const [key, json] of Object.entries(stored.data)) {
-      if (!isSafeKey(key) || RESERVED_SESSION_KEYS.has(key)) continue;
-      session[key] = deserializeValue(json);
-      state.snapshot.set(key, json);
-    }
+    assignStoredData(session, stored.data);
     state.meta = stored.meta;
     state.expiresAt = Math.min(
       stored.meta.lastAccessAt + this.options.idleTimeoutMs,

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { probeRedis } from '../stores/redis-probe.js';
+import { waitForReady } from '../stores/wait-for-ready.js';
 import {
   type CommitResult,
   type HeldSessionLock,
@@ -80,17 +81,7 @@ export class CookieSessionStore extends SessionStore {
 
   override async ready(timeoutMs: number): Promise<boolean> {
     const client = this.denyList?.client;
-    if (!client || client.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const done = (ready: boolean) => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        resolve(ready);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      client.on('ready', onReady);
-    });
+    return client ? waitForReady(client, timeoutMs) : true;
   }
 
   override async close(): Promise<void> {

@@ -3,10 +3,11 @@ import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attri
 import type { SessionSecurity } from '../../security/session-security.js';
 import { createSessionToken, type SessionKey, sessionKeyOf } from '../../security/session-token.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import { RESERVED_SESSION_KEYS, type RegenerateOptions, type Session } from '../session.js';
+import { assignStoredData } from '../assign-stored-data.js';
+import type { RegenerateOptions, Session } from '../session.js';
 import { SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
-import { deserializeValue, isSafeKey } from '../session-serializer.js';
+import { deserializeValue } from '../session-serializer.js';
 import { type SessionState, stateOf } from '../session-state.js';
 import type { SessionMetadata } from '../stores/session-store.js';
 import { readPresentedToken } from '../transport/read-presented-token.js';
@@ -192,11 +193,7 @@ export class StatelessSessions {
 
   private apply(session: Session, sealed: SealedSession): void {
     const state = stateOf(session);
-    for (const [key, json] of Object.entries(sealed.data)) {
-      if (!isSafeKey(key) || RESERVED_SESSION_KEYS.has(key)) continue;
-      session[key] = deserializeValue(json);
-      state.snapshot.set(key, json);
-    }
+    assignStoredData(session, sealed.data);
     state.meta = sealed.meta;
     state.expiresAt = this.expiryOf(sealed.meta);
   }

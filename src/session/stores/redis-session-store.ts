@@ -26,6 +26,7 @@ import {
   type SessionChange,
   SessionStore,
 } from './session-store.js';
+import { waitForReady } from './wait-for-ready.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface RedisSessionStoreOptions {
@@ -304,19 +305,8 @@ export class RedisSessionStore extends SessionStore {
     return write;
   }
 
-  override async ready(timeoutMs: number): Promise<boolean> {
-    const client = this.client;
-    if (client.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const done = (ready: boolean) => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        resolve(ready);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      client.on('ready', onReady);
-    });
+  override ready(timeoutMs: number): Promise<boolean> {
+    return waitForReady(this.client, timeoutMs);
   }
 
   /** Lets writes in flight finish (each is bounded by the command timeout), then closes. */
