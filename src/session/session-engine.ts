@@ -33,7 +33,7 @@ import {
   indexRefOf,
   PrincipalIndexSync,
 } from './management/principal-index-sync.js';
-import { attachState, type SessionState, stateOf } from './session-state.js';
+import { attachState, initialState, type SessionState, stateOf } from './session-state.js';
 import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
 import { CookieSessionStore } from './stateless/cookie-session-store.js';
 import { StatelessSessions } from './stateless/stateless-sessions.js';
@@ -110,20 +110,16 @@ export class SessionEngine {
       this.events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
     }
     if (result.status !== 'found') return undefined;
-    const session = this.createSession({
-      token,
-      key,
-      stored: true,
-      snapshot: new Map(),
-      metaChange: {},
-      destroyed: false,
-      refused: false,
-      touched: false,
-      cookieDue: result.slid,
-      aliased: result.aliased,
-      guard: {},
-      response,
-    });
+    const session = this.createSession(
+      initialState({
+        token,
+        key,
+        stored: true,
+        cookieDue: result.slid,
+        aliased: result.aliased,
+        response,
+      }),
+    );
     this.applyStored(session, result.session);
     return session;
   }
@@ -131,19 +127,9 @@ export class SessionEngine {
   /** A new, unsaved session; it reaches the store only if something is put in it. */
   fresh(response?: Response): Session {
     const token = createSessionToken();
-    return this.createSession({
-      token,
-      key: sessionKeyOf(token),
-      stored: false,
-      snapshot: new Map(),
-      metaChange: {},
-      destroyed: false,
-      refused: false,
-      touched: false,
-      cookieDue: true,
-      guard: {},
-      response,
-    });
+    return this.createSession(
+      initialState({ token, key: sessionKeyOf(token), stored: false, cookieDue: true, response }),
+    );
   }
 
   /** Writes what changed, in one round trip; sets the cookie when it must change. */

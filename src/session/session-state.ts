@@ -47,6 +47,21 @@ export interface SessionState {
   committing?: Promise<void>;
 }
 
+/** The state of a session as it starts a request: nothing changed, nothing refused yet. */
+export function initialState(
+  start: Pick<SessionState, 'token' | 'key' | 'stored' | 'cookieDue' | 'response' | 'aliased'>,
+): SessionState {
+  return {
+    ...start,
+    snapshot: new Map(),
+    metaChange: {},
+    destroyed: false,
+    refused: false,
+    touched: false,
+    guard: {},
+  };
+}
+
 const states = new WeakMap<object, SessionState>();
 
 export function attachState(session: object, state: SessionState): void {

@@ -8,7 +8,7 @@ import type { RegenerateOptions, Session } from '../session.js';
 import { SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
 import { deserializeValue } from '../session-serializer.js';
-import { type SessionState, stateOf } from '../session-state.js';
+import { initialState, type SessionState, stateOf } from '../session-state.js';
 import type { SessionMetadata } from '../stores/session-store.js';
 import { readPresentedToken } from '../transport/read-presented-token.js';
 import { CookieSeal } from './cookie-seal.js';
@@ -72,20 +72,16 @@ export class StatelessSessions {
       security.countUnknownToken(request);
       return this.parts.fresh(response);
     }
-    const session = this.parts.createSession({
-      token: sealed.token,
-      key,
-      stored: true,
-      snapshot: new Map(),
-      metaChange: {},
-      destroyed: false,
-      refused: false,
-      touched: false,
-      // Sealed with an older key: seal it again with the newest, so old keys can be retired.
-      cookieDue: opened.sealedWithOldKey,
-      guard: {},
-      response,
-    });
+    const session = this.parts.createSession(
+      initialState({
+        token: sealed.token,
+        key,
+        stored: true,
+        // Sealed with an older key: seal it again with the newest, so old keys can be retired.
+        cookieDue: opened.sealedWithOldKey,
+        response,
+      }),
+    );
     this.apply(session, sealed);
     if (!(await security.vet(session, request))) return this.parts.fresh(response);
     return session;
