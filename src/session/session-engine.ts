@@ -65,7 +65,7 @@ export class SessionEngine {
     private readonly index: PrincipalIndexSync,
   ) {
     this.keyring = new SigningKeyring(options.secrets);
-    this.security = new SessionSecurity(options, events);
+    this.security = new SessionSecurity(options, events, store);
     if (options.cookieSessions) {
       this.stateless = new StatelessSessions(options, options.cookieSessions, {
         security: this.security,
@@ -97,7 +97,9 @@ export class SessionEngine {
       return this.fresh(response);
     }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
-    if (!(await this.security.vet(loaded, request))) return this.fresh(response);
+    if (!(await this.security.vet(loaded, request))) {
+      return this.security.afterMismatch(this.fresh(response));
+    }
     this.security.scheduleRotation(stateOf(loaded));
     return loaded;
   }

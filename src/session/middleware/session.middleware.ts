@@ -21,6 +21,8 @@ export class SessionMiddleware implements NestMiddleware {
     let session: Session;
     try {
       session = await this.engine.open(request, response);
+      // A shared (Redis) count of an unknown token decides here whether the client gets 429.
+      await this.engine.security.settleUnknownTokens(request);
     } catch (error) {
       throw toHttpException(error);
     }
