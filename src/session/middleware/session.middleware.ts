@@ -2,8 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { SessionEngine } from '../session-engine.js';
 import { SessionContext } from '../session-context.js';
-import { SessionError } from '../session.errors.js';
-import { toHttpException } from '../session-http-errors.js';
+import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
 
 /**
@@ -48,13 +47,9 @@ function commitBeforeEnd(response: Response, commit: () => Promise<void>): void 
       () => end(...args),
       (error: unknown) => {
         if (response.headersSent) return end(...args);
-        const status = error instanceof SessionError ? error.httpStatus : 500;
-        const body = JSON.stringify({
-          statusCode: status,
-          error: error instanceof Error ? error.name : 'Error',
-          message: error instanceof SessionError ? error.message : 'Internal server error',
-        });
-        response.status(status);
+        const client = clientErrorOf(error);
+        const body = JSON.stringify(client);
+        response.status(client.statusCode);
         response.removeHeader('etag');
         response.setHeader('content-type', 'application/json; charset=utf-8');
         response.setHeader('content-length', Buffer.byteLength(body));
