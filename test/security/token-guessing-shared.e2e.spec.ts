@@ -3,7 +3,9 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { SessionModuleOptions } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
-import { createSecurityApp } from './security-app.js';
+import { CookieJar } from '../support/cookie-jar.js';
+import { RedisMonitor } from '../support/redis-monitor.js';
+import { createSecurityApp, recordEvents } from './security-app.js';
 
 const redis = useStandalone();
 
@@ -99,5 +101,50 @@ describe('token guessing: a client cannot escape the counter (real Redis)', () =
     for (let i = 0; i < 6; i++) statuses.push(await guess(i % 2 === 0 ? a : b, '198.51.100.9'));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     expect(await guess(a, '198.51.100.9')).toBe(429);
+  });
+
+  it('costs one script per unknown token and nothing for a valid one', async () => {
+    const app = await appWith({
+      redis: redis().url,
+      prefix: 'guess-cost:',
+      tokenGuessing: { maxAttempts: 3 },
+    });
+    const monitor = await RedisMonitor.start(redis().url);
+    try {
+      const jar = new CookieJar();
+      const csrf = await request(app.getHttpServer()).get('/s/csrf').expect(200);
+      jar.take(csrf);
+      const valid = await monitor.during(() =>
+        request(app.getHttpServer()).get('/s/read').set('cookie', jar.header).expect(200),
+      );
+      // The load script only (EVAL the first time on a connection, EVALSHA after).
+      expect(valid).toHaveLength(1);
+      expect(valid[0]!.name).toMatch(/^eval/);
+      expect(valid[0]!.args.join(' ')).not.toContain('guess-cost:guess:');
+      // One script per unknown token (a forged one costs no load).
+      for (let i = 0; i < 2; i++) {
+        const forged = await monitor.during(() => guess(app, '198.51.100.77'));
+        expect(forged).toHaveLength(1);
+        expect(forged[0]!.name).toMatch(/^eval/);
+        expect(forged[0]!.args).toContain('guess-cost:guess:198.51.100.77/32');
+      }
+    } finally {
+      await monitor.stop();
+    }
+  });
+
+  // Last: it stops Redis.
+  it('Redis down: the guesser is counted in the process instead (store-error emitted)', async () => {
+    const app = await appWith({
+      redis: redis().url,
+      prefix: 'guess-down:',
+      tokenGuessing: { maxAttempts: 3 },
+    });
+    const errors = recordEvents(app, 'store-error');
+    await redis().kill();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await guess(app, '192.0.2.44'));
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(errors.map((event) => event.operation)).toContain('count unknown token');
   });
 });
