@@ -89,6 +89,21 @@ describe('token guessing: a client cannot escape the counter (real Redis)', () =
     expect(await guess(b, '198.51.100.10')).toBe(200);
   });
 
+  it('shared through the wrappers too: near cache and encryption over Redis', async () => {
+    const options = {
+      redis: redis().url,
+      prefix: 'guess-wrapped:',
+      nearCache: {},
+      encryption: { keys: ['guess-test-encryption-key-0123456789abcdef'] },
+      tokenGuessing: { maxAttempts: 2 },
+    };
+    const a = await appWith(options);
+    const b = await appWith(options);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push(await guess(i % 2 === 0 ? a : b, '198.51.100.20'));
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+
   it('shared: false keeps the count per instance', async () => {
     const options = {
       redis: redis().url,
