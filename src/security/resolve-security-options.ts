@@ -18,13 +18,23 @@ export interface ResolvedFingerprintOptions {
   readonly ipv6PrefixLength: number;
 }
 
+/** Token-guessing limits with every default applied. */
+export interface ResolvedTokenGuessingOptions {
+  readonly maxAttempts: number;
+  readonly windowMs: number;
+  readonly ipv4PrefixLength: number;
+  readonly ipv6PrefixLength: number;
+  readonly shared: boolean;
+  readonly maxClients: number;
+}
+
 /** The security options of `SessionModuleOptions`, resolved; absent features are `undefined`. */
 export interface ResolvedSecurityOptions {
   readonly fingerprint?: ResolvedFingerprintOptions;
   readonly csrf: { readonly headerName: string; readonly fieldName: string };
   readonly rotation?: { readonly intervalMs: number; readonly graceMs: number };
   readonly encryption?: { readonly keys: readonly string[] };
-  readonly tokenGuessing?: { readonly maxAttempts: number; readonly windowMs: number };
+  readonly tokenGuessing?: ResolvedTokenGuessingOptions;
 }
 
 /** The raw security fields of the module options, before validation. */
@@ -74,6 +84,10 @@ export function resolveSecurityOptions(options: SecurityOptionsInput): ResolvedS
     tokenGuessing: tokenGuessing && {
       maxAttempts: tokenGuessing.maxAttempts ?? 20,
       windowMs: tokenGuessing.windowMs ?? 60_000,
+      ipv4PrefixLength: tokenGuessing.ipv4PrefixLength ?? 32,
+      ipv6PrefixLength: tokenGuessing.ipv6PrefixLength ?? 64,
+      shared: tokenGuessing.shared ?? true,
+      maxClients: tokenGuessing.maxClients ?? 10_000,
     },
   };
 }

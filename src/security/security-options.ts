@@ -1,6 +1,7 @@
 import {
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -51,9 +52,11 @@ export class SessionFingerprintOptions {
   custom?: (request: Request) => string;
 
   /**
-   * On a mismatch: `destroy` ends the session (the request goes on without it), `regenerate`
-   * gives a new token and signs the principal out (the data stays), `report` only emits the
-   * `hijack-suspected` event, which every policy emits. @default 'destroy'
+   * On a mismatch the request never gets the session: it goes on with a fresh, empty one, and
+   * every policy emits `hijack-suspected`. The stored session: `destroy` ends it; `regenerate`
+   * ends it too and hands the mismatching client a new empty session at once (a new cookie
+   * replaces the presented one); `report` keeps it, untouched, for the client it is bound to.
+   * @default 'destroy'
    */
   @IsOptional()
   @IsIn(['destroy', 'regenerate', 'report'])
@@ -126,8 +129,10 @@ export class SessionEncryptionOptions {
 }
 
 /**
- * Counts unknown and forged tokens per client address (OWASP: detect session ID guessing); a
- * client over the limit gets 429 until its window passes. Counters live in the process.
+ * Counts unknown and forged tokens per client (OWASP: detect session ID guessing); a client over
+ * the limit gets 429 until its window passes. A client is its IPv4 address, or its IPv6 /64
+ * (a host picks any address in its /64). With a Redis store the count is shared by every
+ * instance (`shared`); otherwise, or with `shared: false`, each process counts on its own.
  */
 export class SessionTokenGuessingOptions {
   /** Unknown or forged tokens allowed per client within the window. @default 20 */
@@ -141,4 +146,36 @@ export class SessionTokenGuessingOptions {
   @IsInt()
   @Min(1000)
   windowMs?: number;
+
+  /** Leading bits of an IPv4 address that make one client. @default 32 */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(32)
+  ipv4PrefixLength?: number;
+
+  /** Leading bits of an IPv6 address that make one client. @default 64 */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(128)
+  ipv6PrefixLength?: number;
+
+  /**
+   * Count in Redis, shared by every instance, when the store is Redis (one script per unknown
+   * token; requests with a valid token or none pay nothing). If Redis fails, that request is
+   * counted in process memory instead. @default true
+   */
+  @IsOptional()
+  @IsBoolean()
+  shared?: boolean;
+
+  /**
+   * Clients the in-process table holds at most; past it the oldest is forgotten (O(1)).
+   * @default 10_000
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  maxClients?: number;
 }

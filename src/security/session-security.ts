@@ -4,9 +4,9 @@ import type { Session } from '../session/session.js';
 import type { SessionEvents } from '../session/session-events.js';
 import { type SessionState, stateOf } from '../session/session-state.js';
 import { CsrfTokens } from './csrf-tokens.js';
-import { TooManyUnknownTokensError } from './security.errors.js';
+import type { SessionStore } from '../session/stores/session-store.js';
 import { SessionFingerprint } from './session-fingerprint.js';
-import { UnknownTokenCounter } from './unknown-token-counter.js';
+import { TokenGuessing } from './token-guessing.js';
 
 /**
  * The engine's security checks on a request's session: fingerprint binding, token rotation,
@@ -15,23 +15,25 @@ import { UnknownTokenCounter } from './unknown-token-counter.js';
 export class SessionSecurity {
   readonly csrf: CsrfTokens;
   private readonly fingerprint?: SessionFingerprint;
-  private readonly guesses?: UnknownTokenCounter;
+  private readonly guesses?: TokenGuessing;
 
   constructor(
     private readonly options: ResolvedSessionOptions,
     private readonly events: SessionEvents,
+    store: SessionStore,
   ) {
     const { fingerprint, tokenGuessing } = options.security;
     this.csrf = new CsrfTokens(options.secrets);
     if (fingerprint) this.fingerprint = new SessionFingerprint(fingerprint, options.secrets);
     if (tokenGuessing) {
-      this.guesses = new UnknownTokenCounter(tokenGuessing.maxAttempts, tokenGuessing.windowMs);
+      const { prefix, commandTimeoutMs } = options;
+      this.guesses = new TokenGuessing(tokenGuessing, store, prefix, commandTimeoutMs, events);
     }
   }
 
   /**
-   * Checks a loaded session against the request. `false` when the session was destroyed (the
-   * request goes on with a fresh one); a regenerated or reported session stays usable.
+   * Checks a loaded session against the request. `false` when the request must not have it (a
+   * fingerprint mismatch, whatever the policy): the request goes on with a fresh, empty session.
    */
   async vet(session: Session, request: Request): Promise<boolean> {
     const state = stateOf(session);
@@ -41,7 +43,7 @@ export class SessionSecurity {
         // A session from before binding was enabled: bind it to the client using it now.
         state.metaChange.fingerprint = this.fingerprint.of(request);
       } else if (!this.fingerprint.matches(request, stored)) {
-        return this.onMismatch(session, state);
+        return this.onMismatch(session);
       }
     }
     return true;
@@ -75,13 +77,27 @@ export class SessionSecurity {
     if (this.options.security.rotation) state.metaChange.rotatedAt = now;
   }
 
-  /** Counts an unknown or forged token; raises 429 when the client is over `tokenGuessing`. */
+  /**
+   * Counts an unknown or forged token; raises 429 when the client is over `tokenGuessing` (at
+   * once when counting in memory, at `settleUnknownTokens()` when counting in Redis).
+   */
   countUnknownToken(request: Request): void {
-    if (!this.guesses) return;
-    const client = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
-    if (this.guesses.hit(client)) {
-      throw TooManyUnknownTokensError.within(this.options.security.tokenGuessing!.windowMs);
-    }
+    this.guesses?.count(request);
+  }
+
+  /** Awaits the shared count of this request's unknown token, if any; raises 429 when over. */
+  async settleUnknownTokens(request: Request): Promise<void> {
+    await this.guesses?.settle(request);
+  }
+
+  /**
+   * What a request that lost its session to a fingerprint mismatch goes on with: an empty session,
+   * saved at once under `regenerate` so its new cookie replaces the presented one.
+   */
+  afterMismatch(fresh: Session): Session {
+    if (this.options.security.fingerprint?.onMismatch === 'regenerate')
+      stateOf(fresh).touched = true;
+    return fresh;
   }
 
   /**
@@ -99,7 +115,12 @@ export class SessionSecurity {
     return this.csrf.verify(stateOf(session).key, token);
   }
 
-  private async onMismatch(session: Session, state: SessionState): Promise<boolean> {
+  /**
+   * The mismatching request never gets the session or its data, whatever the policy; only what
+   * happens to the stored session differs: `destroy` and `regenerate` end it (the presented token
+   * is burnt for everybody), `report` keeps it for the client it is bound to.
+   */
+  private async onMismatch(session: Session): Promise<false> {
     const policy = this.options.security.fingerprint!.onMismatch;
     this.events.emit('hijack-suspected', {
       sessionId: session.id,
@@ -107,15 +128,7 @@ export class SessionSecurity {
       policy,
       at: new Date(),
     });
-    if (policy === 'destroy') {
-      await session.destroy();
-      return false;
-    }
-    if (policy === 'regenerate') {
-      state.metaChange.principal = null;
-      state.metaChange.authenticatedAt = null;
-      await session.regenerate({ keepData: true });
-    }
-    return true;
+    if (policy !== 'report') await session.destroy();
+    return false;
   }
 }

@@ -65,7 +65,7 @@ export class SessionEngine {
     private readonly index: PrincipalIndexSync,
   ) {
     this.keyring = new SigningKeyring(options.secrets);
-    this.security = new SessionSecurity(options, events);
+    this.security = new SessionSecurity(options, events, store);
     if (options.cookieSessions) {
       this.stateless = new StatelessSessions(options, options.cookieSessions, {
         security: this.security,
@@ -97,7 +97,9 @@ export class SessionEngine {
       return this.fresh(response);
     }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
-    if (!(await this.security.vet(loaded, request))) return this.fresh(response);
+    if (!(await this.security.vet(loaded, request))) {
+      return this.security.afterMismatch(this.fresh(response));
+    }
     this.security.scheduleRotation(stateOf(loaded));
     return loaded;
   }
@@ -142,7 +144,10 @@ export class SessionEngine {
     return state.committing;
   }
 
-  /** Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. */
+  /**
+   * Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. The
+   * data is kept (a cart filled before signing in stays), unlike `req.session.regenerate()`.
+   */
   async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
     const state = stateOf(session);
     // The cap ('refuse') is checked before anything is written; UA/IP are kept for session lists.
@@ -161,13 +166,16 @@ export class SessionEngine {
     });
   }
 
-  /** Removes the principal and regenerates the token; the data stays. */
-  async signOut(session: Session): Promise<void> {
+  /**
+   * Removes the principal and regenerates the token; the data stays unless `keepData: false`
+   * (then nothing a user left, a step-up flag or a profile, reaches the next one to sign in).
+   */
+  async signOut(session: Session, options: RegenerateOptions = {}): Promise<void> {
     const state = stateOf(session);
     const principalId = this.principalOf(session)?.id;
     state.metaChange.principal = null;
     state.metaChange.authenticatedAt = null;
-    await this.regenerate(session, { keepData: true });
+    await this.regenerate(session, { keepData: options.keepData ?? true });
     this.events.emit('signed-out', {
       sessionId: publicIdOf(state.key),
       principalId,
@@ -323,12 +331,13 @@ export class SessionEngine {
    * atomic script that applies pending changes, so the old token stops working at once.
    */
   private async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
-    if (this.stateless) return this.stateless.regenerate(session, options);
+    // As in express-session: a new token and empty data, unless the caller keeps the data.
+    const keepData = options.keepData ?? false;
+    if (this.stateless) return this.stateless.regenerate(session, { ...options, keepData });
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
     this.security.bind(state);
     this.security.stampRotation(state);
-    const keepData = options.keepData ?? true;
     if (!keepData) for (const key of Object.keys(session)) delete session[key];
     const token = renewSessionToken(state.token);
     const key = sessionKeyOf(token);

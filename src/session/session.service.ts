@@ -115,14 +115,21 @@ export class SessionService {
     return session as TypedSession;
   }
 
-  /** Signs a principal in: sets it and regenerates the token (session fixation defence). */
+  /**
+   * Signs a principal in: sets it and regenerates the token (session fixation defence). Unlike
+   * `req.session.regenerate()`, the data is kept: what the visitor did before signing in stays.
+   */
   async signIn(principal: SessionPrincipal, session: Session = this.current()): Promise<void> {
     await this.engine.signIn(session, principal);
   }
 
-  /** Signs the principal out and regenerates the token; the session and its data stay. */
-  async signOut(session: Session = this.current()): Promise<void> {
-    await this.engine.signOut(session);
+  /**
+   * Signs the principal out and regenerates the token; the data stays unless
+   * `{ keepData: false }`, which empties it as passport's `req.logout()` does. Empty it when the
+   * next user of the browser must not find what this one left (a step-up flag, a profile).
+   */
+  async signOut(session: Session = this.current(), options: RegenerateOptions = {}): Promise<void> {
+    await this.engine.signOut(session, options);
   }
 
   /** Gives the session a new token; see {@link Session.regenerate}. */

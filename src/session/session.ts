@@ -7,7 +7,10 @@ export type SessionCallback = (error?: unknown) => void;
 
 /** Options of {@link SessionApi.regenerate}. */
 export interface RegenerateOptions {
-  /** Keep the data under the new token. @default true */
+  /**
+   * Keep the data under the new token. By default the new session is empty, as in
+   * express-session (passport's `req.login()` and `req.logout()` rely on it). @default false
+   */
   readonly keepData?: boolean;
 }
 
@@ -103,8 +106,8 @@ export class Session {
 
   /**
    * Gives the session a new token; the old one stops working in the same atomic step. Call it on
-   * sign-in and on any change of privilege (session fixation). Keeps the data unless
-   * `{ keepData: false }`.
+   * sign-in and on any change of privilege (session fixation). As in express-session the data is
+   * emptied; `{ keepData: true }` keeps it (as `SessionService.signIn()` does).
    */
   regenerate(): Promise<void>;
   regenerate(callback: SessionCallback): this;

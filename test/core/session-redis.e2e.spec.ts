@@ -173,14 +173,14 @@ describe('session on real Redis (standalone)', () => {
     }
   });
 
-  it('regenerates: new token works, old token is dead, data kept', async () => {
+  it('regenerates with { keepData: true }: new token works, old token is dead, data kept', async () => {
     const jar = await newSession(appA, { cart: ['a'] });
     const oldCookie = jar.header;
     jar.take(
       await request(appA.getHttpServer())
         .post('/t/regenerate')
         .set('cookie', oldCookie)
-        .send({})
+        .send({ keepData: true })
         .expect(201),
     );
     expect(jar.header).not.toBe(oldCookie);

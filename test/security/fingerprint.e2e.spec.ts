@@ -107,7 +107,7 @@ describe('fingerprint binding on real Redis', () => {
     }
   });
 
-  it('regenerate policy: new token, principal removed, old token dead', async () => {
+  it('regenerate policy: the mismatching client gets a new, empty session; the old token is dead', async () => {
     const app = await appWith('regenerate');
     const jar = await victimSession(app);
     const events = recordEvents(app, 'hijack-suspected');
@@ -119,8 +119,9 @@ describe('fingerprint binding on real Redis', () => {
       .set('cookie', thief.header)
       .expect(200);
     expect(stolen.body.principal).toBeUndefined();
-    expect(stolen.body.isNew).toBe(false);
+    expect(stolen.body.data).toEqual({});
     thief.take(stolen);
+    // A new cookie replaces the presented one at once.
     expect(thief.get('sid')).not.toBe(jar.get('sid'));
     expect(events.map((e) => e.policy)).toEqual(['regenerate']);
 
@@ -129,16 +130,17 @@ describe('fingerprint binding on real Redis', () => {
       .set('user-agent', VICTIM_UA)
       .set('cookie', jar.header);
     expect(old.body.isNew).toBe(true);
-    // The new token is bound to the client that got it.
+    // The new token is bound to the client that got it, and holds nothing of the victim's.
     const again = await request(app.getHttpServer())
       .get('/s/read')
       .set('user-agent', THIEF_UA)
       .set('cookie', thief.header);
     expect(again.body.isNew).toBe(false);
+    expect(again.body.data).toEqual({});
     expect(events).toHaveLength(1);
   });
 
-  it('report policy: only the event; the session stays', async () => {
+  it('report policy: the event; the session stays for its owner, never for the other client', async () => {
     const app = await appWith('report');
     const jar = await victimSession(app);
     const events = recordEvents(app, 'hijack-suspected');
@@ -146,7 +148,13 @@ describe('fingerprint binding on real Redis', () => {
       .get('/s/read')
       .set('user-agent', THIEF_UA)
       .set('cookie', jar.header);
-    expect(other.body.principal).toEqual({ id: 'victim' });
+    expect(other.body.principal).toBeUndefined();
+    expect(other.body.data).toEqual({});
     expect(events.map((e) => e.policy)).toEqual(['report']);
+    const own = await request(app.getHttpServer())
+      .get('/s/read')
+      .set('user-agent', VICTIM_UA)
+      .set('cookie', jar.header);
+    expect(own.body.principal).toEqual({ id: 'victim' });
   });
 });

@@ -2,8 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { SessionEngine } from '../session-engine.js';
 import { SessionContext } from '../session-context.js';
-import { SessionError } from '../session.errors.js';
-import { toHttpException } from '../session-http-errors.js';
+import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
 
 /**
@@ -21,6 +20,8 @@ export class SessionMiddleware implements NestMiddleware {
     let session: Session;
     try {
       session = await this.engine.open(request, response);
+      // A shared (Redis) count of an unknown token decides here whether the client gets 429.
+      await this.engine.security.settleUnknownTokens(request);
     } catch (error) {
       throw toHttpException(error);
     }
@@ -46,13 +47,9 @@ function commitBeforeEnd(response: Response, commit: () => Promise<void>): void 
       () => end(...args),
       (error: unknown) => {
         if (response.headersSent) return end(...args);
-        const status = error instanceof SessionError ? error.httpStatus : 500;
-        const body = JSON.stringify({
-          statusCode: status,
-          error: error instanceof Error ? error.name : 'Error',
-          message: error instanceof SessionError ? error.message : 'Internal server error',
-        });
-        response.status(status);
+        const client = clientErrorOf(error);
+        const body = JSON.stringify(client);
+        response.status(client.statusCode);
         response.removeHeader('etag');
         response.setHeader('content-type', 'application/json; charset=utf-8');
         response.setHeader('content-length', Buffer.byteLength(body));

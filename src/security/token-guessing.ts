@@ -1,0 +1,83 @@
+import type { Request } from 'express';
+import type { SessionEvents } from '../session/session-events.js';
+import type { SessionStore } from '../session/stores/session-store.js';
+import { addressPrefix } from './client-address.js';
+import type { ResolvedTokenGuessingOptions } from './resolve-security-options.js';
+import { TooManyUnknownTokensError } from './security.errors.js';
+import { redisStoreOf, SharedGuessCounter } from './shared-guess-counter.js';
+import { UnknownTokenCounter } from './unknown-token-counter.js';
+
+/**
+ * The `tokenGuessing` limit: counts unknown and forged tokens per client (IPv4 address, IPv6
+ * /64), in Redis when the store is Redis and `shared`, else in process memory.
+ */
+export class TokenGuessing {
+  private readonly local: UnknownTokenCounter;
+  private readonly shared?: SharedGuessCounter;
+  /** Verdicts of shared counts still on their way, per request; settled by `settle()`. */
+  private readonly pending = new WeakMap<Request, Promise<boolean>>();
+
+  constructor(
+    private readonly options: ResolvedTokenGuessingOptions,
+    store: SessionStore,
+    prefix: string,
+    timeoutMs: number,
+    private readonly events: SessionEvents,
+  ) {
+    this.local = new UnknownTokenCounter(options.maxAttempts, options.windowMs, options.maxClients);
+    const redis = options.shared ? redisStoreOf(store) : undefined;
+    if (redis) {
+      this.shared = new SharedGuessCounter(
+        redis.client,
+        prefix,
+        options.maxAttempts,
+        options.windowMs,
+        timeoutMs,
+      );
+    }
+  }
+
+  /**
+   * Counts one unknown token of the request's client. In memory the verdict is immediate (429
+   * thrown here); in Redis it is awaited by `settle()`, before the request goes on.
+   */
+  count(request: Request): void {
+    const client = this.clientOf(request);
+    if (!this.shared) {
+      if (this.local.hit(client)) throw this.tooMany();
+      return;
+    }
+    const verdict = this.shared.hit(client).catch((error: unknown) => {
+      // Redis failed: this request is counted in this process instead (neither open nor closed).
+      this.events.emit('store-error', {
+        at: new Date(),
+        operation: 'count unknown token',
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      return this.local.hit(client);
+    });
+    const earlier = this.pending.get(request);
+    this.pending.set(request, earlier ? Promise.all([earlier, verdict]).then(anyOf) : verdict);
+  }
+
+  /** Raises 429 when a shared count of this request found its client over the limit. */
+  async settle(request: Request): Promise<void> {
+    const verdict = this.pending.get(request);
+    if (!verdict) return;
+    this.pending.delete(request);
+    if (await verdict) throw this.tooMany();
+  }
+
+  private clientOf(request: Request): string {
+    const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+    return addressPrefix(address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
+  }
+
+  private tooMany(): TooManyUnknownTokensError {
+    return TooManyUnknownTokensError.within(this.options.windowMs);
+  }
+}
+
+function anyOf(verdicts: boolean[]): boolean {
+  return verdicts.some(Boolean);
+}
