@@ -27,7 +27,7 @@ import {
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
 import { assignStoredData } from './assign-stored-data.js';
 import { SessionEvents } from './session-events.js';
-import { readPresentedToken } from './transport/read-presented-token.js';
+import { readPresentedTokens } from './transport/read-presented-token.js';
 import {
   type IndexRef,
   indexRefOf,
@@ -434,20 +434,31 @@ export class SessionEngine {
     );
   }
 
+  /**
+   * The first presented token that the keyring signed and that parses. Every cookie of the
+   * session's name is tried, so a forged or malformed one sent first never hides a valid one;
+   * only a request with none counts as a guess.
+   */
   private tokenFromRequest(
     request: Request,
   ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
-    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
-    if (!raw) return undefined;
-    const verified = this.keyring.verify(raw);
-    const token = verified && parseSessionToken(verified.value);
-    if (!token) {
-      const reason = verified ? 'malformed' : 'bad-signature';
+    const presented = readPresentedTokens(
+      request,
+      this.options.transport,
+      this.options.cookie.name,
+    );
+    let reason: 'malformed' | 'bad-signature' | undefined;
+    for (const raw of presented) {
+      const verified = this.keyring.verify(raw);
+      const token = verified && parseSessionToken(verified.value);
+      if (token) return { token, signedWithOldKey: verified.signedWithOldKey };
+      reason ??= verified ? 'malformed' : 'bad-signature';
+    }
+    if (reason) {
       this.events.emit('unknown-token', { at: new Date(), reason });
       this.security.countUnknownToken(request);
-      return undefined;
     }
-    return { token, signedWithOldKey: verified.signedWithOldKey };
+    return undefined;
   }
 
   private loadOptions() {

@@ -10,8 +10,8 @@ import type { SessionEvents } from '../session-events.js';
 import { deserializeValue } from '../session-serializer.js';
 import { initialState, type SessionState, stateOf } from '../session-state.js';
 import type { SessionMetadata } from '../stores/session-store.js';
-import { readPresentedToken } from '../transport/read-presented-token.js';
-import { CookieSeal } from './cookie-seal.js';
+import { readPresentedTokens } from '../transport/read-presented-token.js';
+import { CookieSeal, type UnsealedValue } from './cookie-seal.js';
 import { decodeSealedSession, encodeSealedSession, type SealedSession } from './sealed-session.js';
 import type { ResolvedCookieSealOptions } from './session-cookie-seal-options.js';
 import type { SessionDenyList } from './session-deny-list.js';
@@ -50,18 +50,14 @@ export class StatelessSessions {
    */
   async open(request: Request, response?: Response): Promise<Session> {
     const { events, security } = this.parts;
-    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
-    if (!raw) return this.parts.fresh(response);
-    const opened = this.seal.unseal(raw, this.context());
-    const sealed = opened && decodeSealedSession(opened.plaintext);
-    if (!sealed) {
-      events.emit('unknown-token', {
-        at: new Date(),
-        reason: opened ? 'malformed' : 'bad-signature',
-      });
+    const found = this.unsealPresented(request);
+    if (!found) return this.parts.fresh(response);
+    if (!found.sealed) {
+      events.emit('unknown-token', { at: new Date(), reason: found.reason });
       security.countUnknownToken(request);
       return this.parts.fresh(response);
     }
+    const { sealed, opened } = found;
     const key = sessionKeyOf(sealed.token);
     if (Date.now() >= this.expiryOf(sealed.meta)) {
       events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
@@ -185,6 +181,32 @@ export class StatelessSessions {
     for (const [key, json] of state.snapshot) session[key] = deserializeValue(json);
     state.metaChange = {};
     state.refused = false;
+  }
+
+  /**
+   * The first presented cookie that opens and decodes: every cookie of the session's name is
+   * tried, so a forged or malformed one sent first never hides a valid one. `undefined` when
+   * none was presented; without `sealed` when none opened.
+   */
+  private unsealPresented(
+    request: Request,
+  ):
+    | { sealed: SealedSession; opened: UnsealedValue }
+    | { sealed?: undefined; reason: 'malformed' | 'bad-signature' }
+    | undefined {
+    const presented = readPresentedTokens(
+      request,
+      this.options.transport,
+      this.options.cookie.name,
+    );
+    let reason: 'malformed' | 'bad-signature' | undefined;
+    for (const raw of presented) {
+      const opened = this.seal.unseal(raw, this.context());
+      const sealed = opened && decodeSealedSession(opened.plaintext);
+      if (sealed) return { sealed, opened };
+      reason ??= opened ? 'malformed' : 'bad-signature';
+    }
+    return reason && { reason };
   }
 
   private apply(session: Session, sealed: SealedSession): void {
