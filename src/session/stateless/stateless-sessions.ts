@@ -15,7 +15,7 @@ import { CookieSeal, type UnsealedValue } from './cookie-seal.js';
 import { decodeSealedSession, encodeSealedSession, type SealedSession } from './sealed-session.js';
 import type { ResolvedCookieSealOptions } from './session-cookie-seal-options.js';
 import type { SessionDenyList } from './session-deny-list.js';
-import { SessionCookieTooLargeError } from './stateless.errors.js';
+import { SessionCookieTooLargeError, SessionSequenceConflictError } from './stateless.errors.js';
 
 /** What the engine lends the stateless mode, so that both build and diff sessions one way. */
 export interface StatelessEngineParts {
@@ -63,7 +63,7 @@ export class StatelessSessions {
       events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
       return this.parts.fresh(response);
     }
-    if (await this.parts.denyList?.has(publicIdOf(key))) {
+    if (await this.refusedByDenyList(publicIdOf(key), sealed.meta.version)) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
       security.countUnknownToken(request);
       return this.parts.fresh(response);
@@ -123,6 +123,24 @@ export class StatelessSessions {
       throw SessionCookieTooLargeError.sealed(bytes, this.sealOptions.maxCookieBytes);
     }
     const created = !state.stored;
+    // A monotonic key changed: older cookies of this id must no longer open. Before the cookie
+    // is sent, so a failed write leaves the client on its previous cookie.
+    if (state.stored && this.monotonicKeyChanged(state, current)) {
+      const raised = await this.parts.denyList!.raiseMinimum(
+        publicIdOf(state.key),
+        meta.version,
+        meta.absoluteDeadline,
+      );
+      if (raised === 'ended') {
+        state.destroyed = true;
+        this.parts.clearCookie(state);
+        return;
+      }
+      if (raised === 'stale') {
+        state.refused = true;
+        throw SessionSequenceConflictError.raced(meta.version);
+      }
+    }
     state.meta = meta;
     state.metaChange = {};
     state.snapshot = current;
@@ -207,6 +225,20 @@ export class StatelessSessions {
       reason ??= opened ? 'malformed' : 'bad-signature';
     }
     return reason && { reason };
+  }
+
+  /** Ended ids; with `monotonicKeys`, also cookies older than the recorded floor. One command. */
+  private async refusedByDenyList(sessionId: string, sequence: number): Promise<boolean> {
+    const denyList = this.parts.denyList;
+    if (!denyList) return false;
+    if (!this.sealOptions.monotonicKeys?.length) return denyList.has(sessionId);
+    return (await denyList.check(sessionId, sequence)) !== 'open';
+  }
+
+  private monotonicKeyChanged(state: SessionState, current: Map<string, string>): boolean {
+    return (this.sealOptions.monotonicKeys ?? []).some(
+      (key) => state.snapshot.get(key) !== current.get(key),
+    );
   }
 
   private apply(session: Session, sealed: SealedSession): void {
