@@ -34,7 +34,13 @@ import {
   PrincipalIndexSync,
 } from './management/principal-index-sync.js';
 import { attachState, initialState, type SessionState, stateOf } from './session-state.js';
-import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
+import {
+  type SessionChange,
+  type SessionMetadata,
+  SessionStore,
+  type StoredSession,
+} from './stores/session-store.js';
+import { EncryptedSessionStore } from './stores/encrypted-session-store.js';
 import { CookieSessionStore } from './stateless/cookie-session-store.js';
 import { StatelessSessions } from './stateless/stateless-sessions.js';
 
@@ -338,16 +344,20 @@ export class SessionEngine {
       const { set, remove, current } = this.diff(session, state);
       const now = Date.now();
       indexBefore = indexRefOf(state);
+      // With encryption every value is sealed again for the new key: one from before fails.
+      const reseal = this.store instanceof EncryptedSessionStore;
+      const merge = keepData && !reseal;
       const result = await this.store.commit(state.key, {
         now,
         idleTimeoutMs: this.options.idleTimeoutMs,
-        set: Object.fromEntries(keepData ? set : current),
-        delete: keepData ? remove : [],
-        clearData: !keepData,
-        meta: state.metaChange,
+        set: Object.fromEntries(merge ? set : current),
+        delete: merge ? remove : [],
+        clearData: !merge,
+        meta: reseal ? { ...sealedMetaOf(state.meta!), ...state.metaChange } : state.metaChange,
         expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
         fence: state.guard.fence,
         moveTo: key,
+        reseal: reseal ? pickFixedMeta(state.meta!) : undefined,
       });
       if (result.status === 'gone') {
         state.destroyed = true;
@@ -513,6 +523,16 @@ function withMetaChange<T extends object>(previous: T, change: SessionState['met
     else if (value !== undefined) result[name] = value;
   }
   return result as T;
+}
+
+/** The metadata a regeneration with encryption writes again, as it stands before the change. */
+function sealedMetaOf(meta: SessionMetadata): SessionChange['meta'] {
+  const { principal, fingerprint, authenticatedAt, userAgent, clientIp } = meta;
+  return { principal, fingerprint, authenticatedAt, userAgent, clientIp };
+}
+
+function pickFixedMeta({ createdAt, absoluteDeadline }: SessionMetadata) {
+  return { createdAt, absoluteDeadline };
 }
 
 /** The public id of a session: tag and hash of the secret, safe to log; never the token. */
