@@ -82,6 +82,7 @@ export { CookieSessionStore } from './session/stateless/cookie-session-store.js'
 export {
   SessionCookieTooLargeError,
   SessionStoreRequiredError,
+  SessionSequenceConflictError,
 } from './session/stateless/stateless.errors.js';
 export {
   RedisSessionStore,

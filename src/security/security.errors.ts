@@ -73,6 +73,27 @@ export class SessionDecryptionError extends SessionError {
     );
   }
 
+  static reservedKey(name: string): SessionDecryptionError {
+    return new SessionDecryptionError(
+      `The session key ${JSON.stringify(name)} starts with a prefix \`encryption\` reserves ` +
+        'for its own fields; rename it.',
+    );
+  }
+
+  static otherGeneration(): SessionDecryptionError {
+    return new SessionDecryptionError(
+      'A session value was sealed for an earlier token generation of its session (before a ' +
+        'sign-in, sign-out or regeneration) and put back; the session is treated as gone.',
+    );
+  }
+
+  static metadataMismatch(field: string): SessionDecryptionError {
+    return new SessionDecryptionError(
+      `The session metadata '${field}' does not match its authenticated copy: it was edited in ` +
+        'the store; the session is treated as gone.',
+    );
+  }
+
   static altered(keyId: string): SessionDecryptionError {
     return new SessionDecryptionError(
       `A session value (key id '${keyId}') failed authentication: it was altered, or copied ` +

@@ -27,14 +27,20 @@ import {
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
 import { assignStoredData } from './assign-stored-data.js';
 import { SessionEvents } from './session-events.js';
-import { readPresentedToken } from './transport/read-presented-token.js';
+import { readPresentedTokens } from './transport/read-presented-token.js';
 import {
   type IndexRef,
   indexRefOf,
   PrincipalIndexSync,
 } from './management/principal-index-sync.js';
 import { attachState, initialState, type SessionState, stateOf } from './session-state.js';
-import { type SessionChange, SessionStore, type StoredSession } from './stores/session-store.js';
+import {
+  type SessionChange,
+  type SessionMetadata,
+  SessionStore,
+  type StoredSession,
+} from './stores/session-store.js';
+import { EncryptedSessionStore } from './stores/encrypted-session-store.js';
 import { CookieSessionStore } from './stateless/cookie-session-store.js';
 import { StatelessSessions } from './stateless/stateless-sessions.js';
 
@@ -347,16 +353,20 @@ export class SessionEngine {
       const { set, remove, current } = this.diff(session, state);
       const now = Date.now();
       indexBefore = indexRefOf(state);
+      // With encryption every value is sealed again for the new key: one from before fails.
+      const reseal = this.store instanceof EncryptedSessionStore;
+      const merge = keepData && !reseal;
       const result = await this.store.commit(state.key, {
         now,
         idleTimeoutMs: this.options.idleTimeoutMs,
-        set: Object.fromEntries(keepData ? set : current),
-        delete: keepData ? remove : [],
-        clearData: !keepData,
-        meta: state.metaChange,
+        set: Object.fromEntries(merge ? set : current),
+        delete: merge ? remove : [],
+        clearData: !merge,
+        meta: reseal ? { ...sealedMetaOf(state.meta!), ...state.metaChange } : state.metaChange,
         expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
         fence: state.guard.fence,
         moveTo: key,
+        reseal: reseal ? pickFixedMeta(state.meta!) : undefined,
       });
       if (result.status === 'gone') {
         state.destroyed = true;
@@ -443,20 +453,31 @@ export class SessionEngine {
     );
   }
 
+  /**
+   * The first presented token that the keyring signed and that parses. Every cookie of the
+   * session's name is tried, so a forged or malformed one sent first never hides a valid one;
+   * only a request with none counts as a guess.
+   */
   private tokenFromRequest(
     request: Request,
   ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
-    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
-    if (!raw) return undefined;
-    const verified = this.keyring.verify(raw);
-    const token = verified && parseSessionToken(verified.value);
-    if (!token) {
-      const reason = verified ? 'malformed' : 'bad-signature';
+    const presented = readPresentedTokens(
+      request,
+      this.options.transport,
+      this.options.cookie.name,
+    );
+    let reason: 'malformed' | 'bad-signature' | undefined;
+    for (const raw of presented) {
+      const verified = this.keyring.verify(raw);
+      const token = verified && parseSessionToken(verified.value);
+      if (token) return { token, signedWithOldKey: verified.signedWithOldKey };
+      reason ??= verified ? 'malformed' : 'bad-signature';
+    }
+    if (reason) {
       this.events.emit('unknown-token', { at: new Date(), reason });
       this.security.countUnknownToken(request);
-      return undefined;
     }
-    return { token, signedWithOldKey: verified.signedWithOldKey };
+    return undefined;
   }
 
   private loadOptions() {
@@ -511,6 +532,16 @@ function withMetaChange<T extends object>(previous: T, change: SessionState['met
     else if (value !== undefined) result[name] = value;
   }
   return result as T;
+}
+
+/** The metadata a regeneration with encryption writes again, as it stands before the change. */
+function sealedMetaOf(meta: SessionMetadata): SessionChange['meta'] {
+  const { principal, fingerprint, authenticatedAt, userAgent, clientIp } = meta;
+  return { principal, fingerprint, authenticatedAt, userAgent, clientIp };
+}
+
+function pickFixedMeta({ createdAt, absoluteDeadline }: SessionMetadata) {
+  return { createdAt, absoluteDeadline };
 }
 
 /** The public id of a session: tag and hash of the secret, safe to log; never the token. */

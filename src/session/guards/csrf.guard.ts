@@ -6,7 +6,7 @@ import { CsrfTokenError } from '../../security/security.errors.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { SessionEngine } from '../session-engine.js';
 import { toHttpException } from '../session-http-errors.js';
-import { Session } from '../session.js';
+import { guardedRequestOf } from './guarded-request.js';
 
 /** Methods that must not change state (RFC 9110 safe methods); they need no CSRF token. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -15,7 +15,9 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TR
  * Synchronizer-token CSRF defence: an unsafe request (POST, PUT, PATCH, DELETE...) must carry
  * the session's CSRF token (`sessionService.csrfToken()`) in the `x-csrf-token` header or the
  * `_csrf` form field (names from the `csrf` options), else 403 (`CsrfTokenError`).
- * `@SkipCsrf()` exempts a route or controller.
+ * `@SkipCsrf()` exempts a route or controller. GraphQL requests are judged like HTTP ones (on
+ * the context's `req`); a WebSocket message must carry the token in its data's `_csrf` field.
+ * Any other context type, or one whose request or session cannot be found, is denied.
  *
  * @example
  * // everywhere:
@@ -34,29 +36,48 @@ export class CsrfGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (this.shouldSkip(context)) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    const session = request.session;
-    const token = this.getSubmittedToken(request);
+    const guarded = guardedRequestOf(context);
+    // Outside HTTP, a context whose request or session cannot be found is denied, never allowed.
+    if (!guarded || (!guarded.session && guarded.type !== 'http')) return false;
+    const token =
+      guarded.type === 'ws'
+        ? this.getMessageToken(context.switchToWs().getData<unknown>())
+        : this.getSubmittedToken(guarded.request);
     const { headerName, fieldName } = this.options.security.csrf;
     if (!token) throw toHttpException(CsrfTokenError.missing(headerName, fieldName));
-    if (!(session instanceof Session) || !this.engine.security.verifyCsrf(session, token)) {
+    if (!guarded.session || !this.engine.security.verifyCsrf(guarded.session, token)) {
       throw toHttpException(CsrfTokenError.invalid());
     }
     return true;
   }
 
-  /** Skips safe methods, header-token transport, `@SkipCsrf()` routes and non-HTTP contexts. */
+  /**
+   * Skips header-token transport and `@SkipCsrf()` handlers, and HTTP and GraphQL requests with
+   * a safe method. A WebSocket message is never skipped for its method: the handshake is a GET
+   * that any site can make, so each message carries the token itself.
+   */
   protected shouldSkip(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    if (SAFE_METHODS.has(context.switchToHttp().getRequest<Request>().method)) return true;
     // A token in a request header is never attached by a browser on its own: no CSRF to defend.
     if (this.options.transport.kind === 'header') return true;
-    return (
+    if (
       this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CSRF_METADATA, [
         context.getHandler(),
         context.getClass(),
       ]) === true
+    ) {
+      return true;
+    }
+    const guarded = guardedRequestOf(context);
+    return (
+      guarded !== undefined && guarded.type !== 'ws' && SAFE_METHODS.has(guarded.request.method)
     );
+  }
+
+  /** The token of a WebSocket message: the CSRF field (`_csrf`) of its data. */
+  protected getMessageToken(data: unknown): string | undefined {
+    if (typeof data !== 'object' || data === null) return undefined;
+    const field = (data as Record<string, unknown>)[this.options.security.csrf.fieldName];
+    return typeof field === 'string' && field.length > 0 ? field : undefined;
   }
 
   /** The token the request submitted: the header first, then the body field. */

@@ -23,10 +23,18 @@ export function cookieSessionProblems(options: SessionModuleOptions): string[] {
     [(options.replicaAcks ?? 0) > 0, '`replicaAcks`'],
     [(options.lock?.quorum?.length ?? 0) > 0, '`lock.quorum`'],
   ];
-  return conflicts
+  const problems = conflicts
     .filter(([conflicting]) => conflicting)
     .map(
       ([, name]) =>
         `cookieSessions keep the session in the cookie, with no store: remove ${name}, or drop cookieSessions`,
     );
+  const { monotonicKeys, denyList } = options.cookieSessions;
+  if ((monotonicKeys?.length ?? 0) > 0 && denyList === undefined) {
+    problems.push(
+      'cookieSessions.monotonicKeys needs cookieSessions.denyList: the lowest accepted cookie ' +
+        'sequence is kept in Redis',
+    );
+  }
+  return problems;
 }

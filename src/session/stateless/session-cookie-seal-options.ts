@@ -69,6 +69,21 @@ export class SessionCookieSealOptions {
     },
   })
   denyList?: string | Redis | Cluster;
+
+  /**
+   * Data keys that must never go back to an older value, such as a failed-OTP counter: when a
+   * commit changes one, the deny-list records the new cookie's sequence as the lowest a cookie
+   * of this session may carry, so replaying an older cookie opens a fresh, empty session. Of
+   * two racing requests from one cookie that both change such a key, the second gets
+   * `SessionSequenceConflictError` (409). Needs `denyList`; opening stays one round trip (a `GET`
+   * instead of an `EXISTS`), and a commit that changes one of these keys costs one more. Removing
+   * the option later refuses the cookies of sessions that had a floor recorded (fresh session).
+   * @default [] (any older cookie of a live session opens)
+   */
+  @IsOptional()
+  @IsArray({ message: 'cookieSessions.monotonicKeys must be an array of data key names' })
+  @IsString({ each: true })
+  monotonicKeys?: string[];
 }
 
 /** Cookie-session settings with every default applied. */
@@ -76,6 +91,7 @@ export interface ResolvedCookieSealOptions {
   readonly keys: readonly string[];
   readonly maxCookieBytes: number;
   readonly denyList?: string | Redis | Cluster;
+  readonly monotonicKeys?: readonly string[];
 }
 
 export function resolveCookieSealOptions(
@@ -86,6 +102,7 @@ export function resolveCookieSealOptions(
       keys: options.keys,
       maxCookieBytes: options.maxCookieBytes ?? 4096,
       denyList: options.denyList,
+      monotonicKeys: options.monotonicKeys,
     }
   );
 }

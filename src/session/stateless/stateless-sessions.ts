@@ -10,12 +10,12 @@ import type { SessionEvents } from '../session-events.js';
 import { deserializeValue } from '../session-serializer.js';
 import { initialState, type SessionState, stateOf } from '../session-state.js';
 import type { SessionMetadata } from '../stores/session-store.js';
-import { readPresentedToken } from '../transport/read-presented-token.js';
-import { CookieSeal } from './cookie-seal.js';
+import { readPresentedTokens } from '../transport/read-presented-token.js';
+import { CookieSeal, type UnsealedValue } from './cookie-seal.js';
 import { decodeSealedSession, encodeSealedSession, type SealedSession } from './sealed-session.js';
 import type { ResolvedCookieSealOptions } from './session-cookie-seal-options.js';
 import type { SessionDenyList } from './session-deny-list.js';
-import { SessionCookieTooLargeError } from './stateless.errors.js';
+import { SessionCookieTooLargeError, SessionSequenceConflictError } from './stateless.errors.js';
 
 /** What the engine lends the stateless mode, so that both build and diff sessions one way. */
 export interface StatelessEngineParts {
@@ -50,24 +50,20 @@ export class StatelessSessions {
    */
   async open(request: Request, response?: Response): Promise<Session> {
     const { events, security } = this.parts;
-    const raw = readPresentedToken(request, this.options.transport, this.options.cookie.name);
-    if (!raw) return this.parts.fresh(response);
-    const opened = this.seal.unseal(raw, this.context());
-    const sealed = opened && decodeSealedSession(opened.plaintext);
-    if (!sealed) {
-      events.emit('unknown-token', {
-        at: new Date(),
-        reason: opened ? 'malformed' : 'bad-signature',
-      });
+    const found = this.unsealPresented(request);
+    if (!found) return this.parts.fresh(response);
+    if (!found.sealed) {
+      events.emit('unknown-token', { at: new Date(), reason: found.reason });
       security.countUnknownToken(request);
       return this.parts.fresh(response);
     }
+    const { sealed, opened } = found;
     const key = sessionKeyOf(sealed.token);
     if (Date.now() >= this.expiryOf(sealed.meta)) {
       events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
       return this.parts.fresh(response);
     }
-    if (await this.parts.denyList?.has(publicIdOf(key))) {
+    if (await this.refusedByDenyList(publicIdOf(key), sealed.meta.version)) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
       security.countUnknownToken(request);
       return this.parts.fresh(response);
@@ -127,6 +123,24 @@ export class StatelessSessions {
       throw SessionCookieTooLargeError.sealed(bytes, this.sealOptions.maxCookieBytes);
     }
     const created = !state.stored;
+    // A monotonic key changed: older cookies of this id must no longer open. Before the cookie
+    // is sent, so a failed write leaves the client on its previous cookie.
+    if (state.stored && this.monotonicKeyChanged(state, current)) {
+      const raised = await this.parts.denyList!.raiseMinimum(
+        publicIdOf(state.key),
+        meta.version,
+        meta.absoluteDeadline,
+      );
+      if (raised === 'ended') {
+        state.destroyed = true;
+        this.parts.clearCookie(state);
+        return;
+      }
+      if (raised === 'stale') {
+        state.refused = true;
+        throw SessionSequenceConflictError.raced(meta.version);
+      }
+    }
     state.meta = meta;
     state.metaChange = {};
     state.snapshot = current;
@@ -185,6 +199,46 @@ export class StatelessSessions {
     for (const [key, json] of state.snapshot) session[key] = deserializeValue(json);
     state.metaChange = {};
     state.refused = false;
+  }
+
+  /**
+   * The first presented cookie that opens and decodes: every cookie of the session's name is
+   * tried, so a forged or malformed one sent first never hides a valid one. `undefined` when
+   * none was presented; without `sealed` when none opened.
+   */
+  private unsealPresented(
+    request: Request,
+  ):
+    | { sealed: SealedSession; opened: UnsealedValue }
+    | { sealed?: undefined; reason: 'malformed' | 'bad-signature' }
+    | undefined {
+    const presented = readPresentedTokens(
+      request,
+      this.options.transport,
+      this.options.cookie.name,
+    );
+    let reason: 'malformed' | 'bad-signature' | undefined;
+    for (const raw of presented) {
+      const opened = this.seal.unseal(raw, this.context());
+      const sealed = opened && decodeSealedSession(opened.plaintext);
+      if (sealed) return { sealed, opened };
+      reason ??= opened ? 'malformed' : 'bad-signature';
+    }
+    return reason && { reason };
+  }
+
+  /** Ended ids; with `monotonicKeys`, also cookies older than the recorded floor. One command. */
+  private async refusedByDenyList(sessionId: string, sequence: number): Promise<boolean> {
+    const denyList = this.parts.denyList;
+    if (!denyList) return false;
+    if (!this.sealOptions.monotonicKeys?.length) return denyList.has(sessionId);
+    return (await denyList.check(sessionId, sequence)) !== 'open';
+  }
+
+  private monotonicKeyChanged(state: SessionState, current: Map<string, string>): boolean {
+    return (this.sealOptions.monotonicKeys ?? []).some(
+      (key) => state.snapshot.get(key) !== current.get(key),
+    );
   }
 
   private apply(session: Session, sealed: SealedSession): void {

@@ -1,4 +1,4 @@
-import { SessionError, SessionTooLargeError } from '../session.errors.js';
+import { SessionConflictError, SessionError, SessionTooLargeError } from '../session.errors.js';
 
 /**
  * A cookie session would not fit in its cookie (`cookieSessions.maxCookieBytes`, about 4 KB in
@@ -35,6 +35,21 @@ export class SessionStoreRequiredError extends SessionError {
     return new SessionStoreRequiredError(
       `${operation} needs a session store, and cookie sessions (\`cookieSessions\`) keep the ` +
         'session in the cookie only. Use `redis` or `store` for this feature.',
+    );
+  }
+}
+
+/**
+ * A request changed a monotonic key (`cookieSessions.monotonicKeys`) of a cookie that another
+ * request from the same cookie had already moved on from. Nothing was sent: the client keeps the
+ * cookie the other request sent.
+ */
+export class SessionSequenceConflictError extends SessionConflictError {
+  static raced(sequence: number): SessionSequenceConflictError {
+    return new SessionSequenceConflictError(
+      `The cookie session moved on while this request ran (another request from the same ` +
+        `cookie changed a monotonic key first; sequence ${sequence} is no longer accepted); ` +
+        'nothing was sent. Retry with the current cookie.',
     );
   }
 }

@@ -158,6 +158,12 @@ export interface SessionChange {
   readonly rotation?: { readonly graceMs: number };
   /** Release this lock in the same round trip as the commit (when the store holds the lock). */
   readonly releaseLock?: HeldSessionLock;
+  /**
+   * A regeneration that writes the whole session again (`set` holds every data key, `clearData`
+   * is on, `meta` every field), so an encrypting store can seal it all for the new key. Carries
+   * the fixed metadata such a store authenticates; other stores ignore it.
+   */
+  readonly reseal?: { readonly createdAt: number; readonly absoluteDeadline: number };
 }
 
 /** How a session lock is waited for. */
