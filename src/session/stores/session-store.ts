@@ -158,6 +158,12 @@ export interface SessionChange {
   readonly rotation?: { readonly graceMs: number };
   /** Release this lock in the same round trip as the commit (when the store holds the lock). */
   readonly releaseLock?: HeldSessionLock;
+  /**
+   * Most data bytes (key names and JSON values) the session may hold after the change, measured
+   * by the store on what it holds: a change that would grow the session past it is refused
+   * ('too-large'); a change that does not grow it always passes.
+   */
+  readonly maxBytes?: number;
 }
 
 /** How a session lock is waited for. */
@@ -199,7 +205,13 @@ export type CommitResult =
   | { readonly status: 'gone' }
   /** `create` found a session under the key: nothing was written. */
   | { readonly status: 'exists' }
+  /**
+   * A write made without the lock while `releaseLock` was held changed a key this change would
+   * overwrite with an older copy; or, optimistic mode, the version moved. Nothing was written.
+   */
   | { readonly status: 'conflict'; readonly storedVersion: number }
+  /** The session would grow past `maxBytes` (its size after the change): nothing was written. */
+  | { readonly status: 'too-large'; readonly bytes: number }
   | { readonly status: 'fenced'; readonly storedFence: number };
 
 /**

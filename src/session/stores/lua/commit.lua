@@ -18,19 +18,120 @@
 -- ARGV[9]: number N of field/value pairs to set
 -- ARGV[10]: number M of fields to delete
 -- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
+-- ARGV[11+2N+M]: the most data bytes the session may hold, or '' (no limit)
 -- Returns {'committed', version, expiresAt, aliased 0|1} | {'gone'} | {'exists'}
---       | {'conflict', version} | {'fenced', fence}
+--       | {'conflict', version} | {'fenced', fence} | {'toolarge', bytes}
 -- A hash holding only '>' is a rotation's grace pointer: an update lands where it leads (same
--- {tag} only, so one slot), and aliased is 1.
+-- {tag} only, so one slot), and aliased is 1. Pointers to pointers (rotations closer together
+-- than the grace) are followed, at most 8 hops.
 local key = KEYS[1]
 local aliased = 0
 if ARGV[3] == '' then
-  local target = redis.call('HGET', key, '>')
   local tagEnd = string.find(key, '}', 1, true)
-  if target and tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd) then
+  for _ = 1, 8 do
+    local target = redis.call('HGET', key, '>')
+    if not (target and tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd)) then
+      break
+    end
     key = target
     aliased = 1
   end
+end
+local setCount = tonumber(ARGV[9])
+local deleteCount = tonumber(ARGV[10])
+local setFirst, setLast = 11, 10 + 2 * setCount
+local deleteFirst, deleteLast = 11 + 2 * setCount, 10 + 2 * setCount + deleteCount
+local maxBytes = tonumber(ARGV[deleteLast + 1] or '')
+local function isData(field)
+  return string.sub(field, 1, 1) == '.'
+end
+-- Data bytes: each data field's name (without the '.') and value; kept in field 'z'.
+local function storedBytes(fresh)
+  if fresh then
+    return 0
+  end
+  local z = redis.call('HGET', key, 'z')
+  if z then
+    return tonumber(z)
+  end
+  local bytes = 0
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if isData(field) then
+      bytes = bytes + #field - 1 + redis.call('HSTRLEN', key, field)
+    end
+  end
+  return bytes
+end
+local bytesBefore, bytesAfter
+-- The size after the change, measured by the store (concurrent requests each see only their own
+-- view): a change that would grow the session past maxBytes is refused; shrinking always passes.
+local function tooLarge(fresh)
+  bytesBefore = storedBytes(fresh)
+  local cleared = fresh or ARGV[6] == '1'
+  bytesAfter = cleared and 0 or bytesBefore
+  local function drop(field)
+    local old = cleared and 0 or redis.call('HSTRLEN', key, field)
+    if old > 0 then
+      bytesAfter = bytesAfter - (#field - 1 + old)
+    end
+  end
+  for i = setFirst, setLast, 2 do
+    if isData(ARGV[i]) then
+      drop(ARGV[i])
+      bytesAfter = bytesAfter + #ARGV[i] - 1 + #ARGV[i + 1]
+    end
+  end
+  for i = deleteFirst, deleteLast do
+    if isData(ARGV[i]) then
+      drop(ARGV[i])
+    end
+  end
+  return maxBytes and bytesAfter > maxBytes and bytesAfter > bytesBefore
+end
+-- Under a lock held in this store (KEYS[3]), the data fields that commits without the lock write
+-- are noted in field 'w', tagged with the lock's value: the holder's commit is refused if it
+-- would overwrite one of them with the copy it read before.
+local function notedFields()
+  local holder = ARGV[5] == '' and redis.call('GET', KEYS[3])
+  if not holder then
+    return
+  end
+  local tag = holder .. '\n'
+  local noted = redis.call('HGET', key, 'w')
+  if not noted or string.sub(noted, 1, #tag) ~= tag then
+    noted = tag
+  end
+  if ARGV[6] == '1' then
+    noted = noted .. '*\n'
+  end
+  for i = setFirst, deleteLast do
+    if (i > setLast or (i - setFirst) % 2 == 0) and isData(ARGV[i]) then
+      noted = noted .. ARGV[i] .. '\n'
+    end
+  end
+  return noted
+end
+local function overwritesNoted()
+  if ARGV[7] == '' then
+    return false
+  end
+  local noted = redis.call('HGET', key, 'w')
+  local tag = ARGV[7] .. '\n'
+  if not noted or string.sub(noted, 1, #tag) ~= tag then
+    return false
+  end
+  noted = string.sub(noted, #tag)
+  if string.find(noted, '\n*\n', 1, true) then
+    return true
+  end
+  for i = setFirst, deleteLast do
+    if (i > setLast or (i - setFirst) % 2 == 0) and isData(ARGV[i]) then
+      if string.find(noted, '\n' .. ARGV[i] .. '\n', 1, true) then
+        return true
+      end
+    end
+  end
+  return false
 end
 local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
@@ -49,6 +150,10 @@ if ARGV[3] ~= '' then
       return {'exists'}
     end
     redis.call('DEL', key)
+  end
+  if tooLarge(true) then
+    releaseLock()
+    return {'toolarge', bytesAfter}
   end
   absolute = tonumber(ARGV[3])
   redis.call('HSET', key, 'v', 0, 'c', ARGV[1], 'x', ARGV[3], 'n', 0)
@@ -73,7 +178,16 @@ else
     releaseLock()
     return {'fenced', tonumber(meta[3])}
   end
+  if overwritesNoted() then
+    releaseLock()
+    return {'conflict', tonumber(meta[1])}
+  end
+  if tooLarge(false) then
+    releaseLock()
+    return {'toolarge', bytesAfter}
+  end
 end
+local noted = ARGV[3] == '' and notedFields()
 if KEYS[2] ~= KEYS[1] then
   if aliased == 0 then
     redis.call('RENAME', key, KEYS[2])
@@ -104,10 +218,14 @@ local function inSlices(command, first, last, step)
     redis.call(command, key, unpack(ARGV, from, math.min(from + step - 1, last)))
   end
 end
-local setCount = tonumber(ARGV[9])
-local deleteCount = tonumber(ARGV[10])
-inSlices('HSET', 11, 10 + 2 * setCount, 1000)
-inSlices('HDEL', 11 + 2 * setCount, 10 + 2 * setCount + deleteCount, 1000)
+inSlices('HSET', setFirst, setLast, 1000)
+inSlices('HDEL', deleteFirst, deleteLast, 1000)
+redis.call('HSET', key, 'z', bytesAfter)
+if noted then
+  redis.call('HSET', key, 'w', noted)
+elseif ARGV[7] ~= '' then
+  redis.call('HDEL', key, 'w')
+end
 local version = redis.call('HINCRBY', key, 'v', 1)
 redis.call('HSET', key, 'a', ARGV[1])
 local expiresAt = math.min(now + idle, absolute)
