@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { MemorySessionStore, type SessionModuleOptions } from '../../src/index.js';
+import { Redis } from 'ioredis';
+import { createSessionToken, sessionKeyOf } from '../../src/security/session-token.js';
+import {
+  MemorySessionStore,
+  RedisSessionStore,
+  type SessionModuleOptions,
+} from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { createGatedApp, gates } from './gated-app.js';
@@ -101,3 +107,40 @@ const memory = new MemorySessionStore();
 afterAll(() => memory.close());
 scenarios('memory', () => ({ store: memory }));
 scenarios('redis', () => ({ redis: redis().url, prefix: 'size:' }));
+
+describe('the size the Redis store keeps (hash field z)', () => {
+  it('is rebuilt for a session stored without it, and follows sets, deletes and clears', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisSessionStore } = await import('../../src/index.js');
+    const { createSessionToken, sessionKeyOf } =
+      await import('../../src/security/session-token.js');
+    const client = new Redis(redis().url);
+    try {
+      const store = new RedisSessionStore({ client, prefix: 'size-z:' });
+      const key = sessionKeyOf(createSessionToken());
+      const base = { idleTimeoutMs: 60_000, delete: [] as string[], maxBytes: 100 };
+      const now = Date.now();
+      await store.commit(key, {
+        ...base,
+        now,
+        create: { absoluteDeadline: now + 60_000 },
+        set: { a: '"12345"', bb: '"x"' },
+      });
+      // a(1) + 7, bb(2) + 3
+      expect(await client.hget(store.keyOf(key), 'z')).toBe('13');
+      // A session written before the size was kept: the script measures it once.
+      await client.hdel(store.keyOf(key), 'z');
+      const grow = await store.commit(key, { ...base, now, set: { c: `"${'y'.repeat(90)}"` } });
+      expect(grow).toEqual({ status: 'too-large', bytes: 13 + 1 + 92 });
+      expect(await client.hexists(store.keyOf(key), '.c')).toBe(0);
+      const swap = await store.commit(key, { ...base, now, set: { a: '"1"' }, delete: ['bb'] });
+      expect(swap.status).toBe('committed');
+      expect(await client.hget(store.keyOf(key), 'z')).toBe('4');
+      const cleared = await store.commit(key, { ...base, now, set: { d: '1' }, clearData: true });
+      expect(cleared.status).toBe('committed');
+      expect(await client.hget(store.keyOf(key), 'z')).toBe('2');
+    } finally {
+      await client.quit();
+    }
+  });
+});

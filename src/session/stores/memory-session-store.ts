@@ -75,7 +75,11 @@ export class MemorySessionStore extends SessionStore {
       entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
       slid = true;
     }
-    if (options.raiseFence) entry.meta.fence += 1;
+    if (options.raiseFence) {
+      // The lock holder reads now: what commits without the lock wrote so far is in its copy.
+      entry.noted = undefined;
+      entry.meta.fence += 1;
+    }
     return {
       status: 'found',
       slid,

@@ -56,6 +56,8 @@ if now - lastAccess >= tonumber(ARGV[3]) then
   slid = '1'
 end
 if ARGV[4] == '1' then
+  -- The lock holder reads now: what commits without the lock wrote so far is in its copy.
+  redis.call('HDEL', key, 'w')
   local fence = redis.call('HINCRBY', key, 'n', 1)
   if fenceIndex then
     fields[fenceIndex] = tostring(fence)
