@@ -110,10 +110,6 @@ scenarios('redis', () => ({ redis: redis().url, prefix: 'size:' }));
 
 describe('the size the Redis store keeps (hash field z)', () => {
   it('is rebuilt for a session stored without it, and follows sets, deletes and clears', async () => {
-    const { Redis } = await import('ioredis');
-    const { RedisSessionStore } = await import('../../src/index.js');
-    const { createSessionToken, sessionKeyOf } =
-      await import('../../src/security/session-token.js');
     const client = new Redis(redis().url);
     try {
       const store = new RedisSessionStore({ client, prefix: 'size-z:' });
