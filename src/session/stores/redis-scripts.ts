@@ -3,7 +3,10 @@ import type { Cluster, Redis } from 'ioredis';
 
 /** Load and commit scripts, read once from their `.lua` files beside this module. */
 const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
-const COMMIT_LUA = readFileSync(new URL('./lua/commit.lua', import.meta.url), 'utf8');
+/** commit.lua with its checks (size, writes noted under a lock) in front: one script. */
+const COMMIT_LUA = ['./lua/commit-checks.lua', './lua/commit.lua']
+  .map((file) => readFileSync(new URL(file, import.meta.url), 'utf8'))
+  .join('\n');
 const INDEX_LUA = readFileSync(new URL('./lua/principal-index.lua', import.meta.url), 'utf8');
 const DESTROY_LUA = readFileSync(new URL('./lua/destroy.lua', import.meta.url), 'utf8');
 

@@ -39,99 +39,16 @@ if ARGV[3] == '' then
 end
 local setCount = tonumber(ARGV[9])
 local deleteCount = tonumber(ARGV[10])
-local setFirst, setLast = 11, 10 + 2 * setCount
-local deleteFirst, deleteLast = 11 + 2 * setCount, 10 + 2 * setCount + deleteCount
+local setLast = 10 + 2 * setCount
+local deleteLast = setLast + deleteCount
 local maxBytes = tonumber(ARGV[deleteLast + 1] or '')
-local function isData(field)
-  return string.sub(field, 1, 1) == '.'
-end
--- Data bytes: each data field's name (without the '.') and value; kept in field 'z'.
-local function storedBytes(fresh)
-  if fresh then
-    return 0
-  end
-  local z = redis.call('HGET', key, 'z')
-  if z then
-    return tonumber(z)
-  end
-  local bytes = 0
-  for _, field in ipairs(redis.call('HKEYS', key)) do
-    if isData(field) then
-      bytes = bytes + #field - 1 + redis.call('HSTRLEN', key, field)
-    end
-  end
-  return bytes
-end
 local bytesBefore, bytesAfter
--- The size after the change, measured by the store (concurrent requests each see only their own
--- view): a change that would grow the session past maxBytes is refused; shrinking always passes.
+-- Measured on what the store holds (concurrent requests each see only their own view): a change
+-- that would grow the session past maxBytes is refused; one that does not grow it always passes.
 local function tooLarge(fresh)
-  bytesBefore = storedBytes(fresh)
-  local cleared = fresh or ARGV[6] == '1'
-  bytesAfter = cleared and 0 or bytesBefore
-  local function drop(field)
-    local old = cleared and 0 or redis.call('HSTRLEN', key, field)
-    if old > 0 then
-      bytesAfter = bytesAfter - (#field - 1 + old)
-    end
-  end
-  for i = setFirst, setLast, 2 do
-    if isData(ARGV[i]) then
-      drop(ARGV[i])
-      bytesAfter = bytesAfter + #ARGV[i] - 1 + #ARGV[i + 1]
-    end
-  end
-  for i = deleteFirst, deleteLast do
-    if isData(ARGV[i]) then
-      drop(ARGV[i])
-    end
-  end
+  bytesBefore, bytesAfter =
+    dataBytesAround(key, fresh, fresh or ARGV[6] == '1', 11, setLast, deleteLast)
   return maxBytes and bytesAfter > maxBytes and bytesAfter > bytesBefore
-end
--- Under a lock held in this store (KEYS[3]), the data fields that commits without the lock write
--- are noted in field 'w', tagged with the lock's value: the holder's commit is refused if it
--- would overwrite one of them with the copy it read before.
-local function notedFields()
-  local holder = ARGV[5] == '' and redis.call('GET', KEYS[3])
-  if not holder then
-    return
-  end
-  local tag = holder .. '\n'
-  local noted = redis.call('HGET', key, 'w')
-  if not noted or string.sub(noted, 1, #tag) ~= tag then
-    noted = tag
-  end
-  if ARGV[6] == '1' then
-    noted = noted .. '*\n'
-  end
-  for i = setFirst, deleteLast do
-    if (i > setLast or (i - setFirst) % 2 == 0) and isData(ARGV[i]) then
-      noted = noted .. ARGV[i] .. '\n'
-    end
-  end
-  return noted
-end
-local function overwritesNoted()
-  if ARGV[7] == '' then
-    return false
-  end
-  local noted = redis.call('HGET', key, 'w')
-  local tag = ARGV[7] .. '\n'
-  if not noted or string.sub(noted, 1, #tag) ~= tag then
-    return false
-  end
-  noted = string.sub(noted, #tag)
-  if string.find(noted, '\n*\n', 1, true) then
-    return true
-  end
-  for i = setFirst, deleteLast do
-    if (i > setLast or (i - setFirst) % 2 == 0) and isData(ARGV[i]) then
-      if string.find(noted, '\n' .. ARGV[i] .. '\n', 1, true) then
-        return true
-      end
-    end
-  end
-  return false
 end
 local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
@@ -178,7 +95,8 @@ else
     releaseLock()
     return {'fenced', tonumber(meta[3])}
   end
-  if overwritesNoted() then
+  -- A lock holder must not overwrite, with the copy it read, what was written without the lock.
+  if ARGV[7] ~= '' and overwritesNoted(key, ARGV[7], 11, setLast, deleteLast) then
     releaseLock()
     return {'conflict', tonumber(meta[1])}
   end
@@ -187,7 +105,9 @@ else
     return {'toolarge', bytesAfter}
   end
 end
-local noted = ARGV[3] == '' and notedFields()
+-- Written without the lock while this store holds it: noted for the holder's commit.
+local holder = ARGV[3] == '' and ARGV[5] == '' and redis.call('GET', KEYS[3])
+local noted = holder and notedWith(key, holder, ARGV[6] == '1', 11, setLast, deleteLast)
 if KEYS[2] ~= KEYS[1] then
   if aliased == 0 then
     redis.call('RENAME', key, KEYS[2])
@@ -218,8 +138,8 @@ local function inSlices(command, first, last, step)
     redis.call(command, key, unpack(ARGV, from, math.min(from + step - 1, last)))
   end
 end
-inSlices('HSET', setFirst, setLast, 1000)
-inSlices('HDEL', deleteFirst, deleteLast, 1000)
+inSlices('HSET', 11, setLast, 1000)
+inSlices('HDEL', setLast + 1, deleteLast, 1000)
 redis.call('HSET', key, 'z', bytesAfter)
 if noted then
   redis.call('HSET', key, 'w', noted)
