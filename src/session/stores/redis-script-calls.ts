@@ -67,11 +67,13 @@ export class RedisScriptCalls {
           ? await this.withWait<T>(name, keys, args, wait)
           : { reply: await this.plain<T>(name, keys, args) };
       } catch (error) {
-        if (!isSlotMoving(error) || performance.now() >= giveUpAt) throw error;
+        // No attempt starts after the deadline: the caller has answered 503 by then.
+        const delay = Math.min(100, 10 * attempt);
+        if (!isSlotMoving(error) || performance.now() + delay >= giveUpAt) throw error;
         if (/^MOVED\b/.test((error as Error).message) && 'refreshSlotsCache' in this.client) {
           this.client.refreshSlotsCache();
         }
-        await sleep(Math.min(100, 10 * attempt));
+        await sleep(delay);
       }
     }
   }
