@@ -1,11 +1,11 @@
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import {
   createSessionToken,
   type SessionKey,
   sessionKeyOf,
 } from '../../src/security/session-token.js';
 import { RedisSessionStore } from '../../src/index.js';
-import { adminCall, type ClusterNodeView, useCluster } from '../harness/index.js';
+import { type ClusterNodeView, useCluster } from '../harness/index.js';
 import { closeClient, whenReady } from '../conformance/redis-clients.js';
 
 const cluster = useCluster();
@@ -28,32 +28,34 @@ async function migrateSlot(
     });
   const source = masters.find(owns)!;
   const target = masters.find((node) => node !== source)!;
-  await adminCall(target.endpoint, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id);
-  await adminCall(source.endpoint, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id);
-  await steps.afterMarking();
-  const keys = (await adminCall(
-    source.endpoint,
-    'CLUSTER',
-    'GETKEYSINSLOT',
-    slot,
-    1000,
-  )) as string[];
-  if (keys.length > 0) {
-    await adminCall(
-      source.endpoint,
-      'MIGRATE',
-      target.endpoint.host,
-      target.endpoint.port,
-      '',
-      0,
-      5000,
-      'KEYS',
-      ...keys,
-    );
-  }
-  await steps.afterMoving();
-  for (const node of [target, source, ...masters.filter((n) => n !== source && n !== target)]) {
-    await adminCall(node.endpoint, 'CLUSTER', 'SETSLOT', slot, 'NODE', target.id);
+  // Connections opened before the migration starts, so its steps follow each other closely.
+  const admins = new Map(masters.map((node) => [node, new Redis(node.endpoint)]));
+  const call = (node: ClusterNodeView, ...args: (string | number)[]) =>
+    admins.get(node)!.call(String(args[0]), args.slice(1));
+  try {
+    await call(target, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id);
+    await call(source, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id);
+    await steps.afterMarking();
+    const keys = (await call(source, 'CLUSTER', 'GETKEYSINSLOT', slot, 1000)) as string[];
+    if (keys.length > 0) {
+      await call(
+        source,
+        'MIGRATE',
+        target.endpoint.host,
+        target.endpoint.port,
+        '',
+        0,
+        5000,
+        'KEYS',
+        ...keys,
+      );
+    }
+    await steps.afterMoving();
+    for (const node of [target, source, ...masters.filter((n) => n !== source && n !== target)]) {
+      await call(node, 'CLUSTER', 'SETSLOT', slot, 'NODE', target.id);
+    }
+  } finally {
+    admins.forEach((admin) => admin.disconnect());
   }
 }
 
