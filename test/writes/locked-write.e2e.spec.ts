@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { MemorySessionStore, type SessionModuleOptions } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
@@ -105,3 +106,10 @@ const memory = new MemorySessionStore();
 afterAll(() => memory.close());
 scenarios('memory', () => ({ store: memory }));
 scenarios('redis', () => ({ redis: redis().url, prefix: 'locked:' }));
+// A lock on its own client (as with independent masters): the commit cannot release it.
+let quorumClient: Redis;
+afterAll(() => quorumClient?.quit());
+scenarios('redis, lock.quorum', () => {
+  quorumClient = new Redis(redis().url);
+  return { redis: redis().url, prefix: 'locked-q:', lock: { quorum: [quorumClient] } };
+});

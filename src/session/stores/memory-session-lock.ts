@@ -27,12 +27,6 @@ export class MemorySessionLocks {
     throw SessionLockTimeoutError.after(settings.retryCount + 1, settings.timeoutStatus);
   }
 
-  /** The value of the live lock on `id`, if any. */
-  holder(id: string): string | undefined {
-    const grant = this.grants.get(id);
-    return grant && grant.expiresAt > Date.now() ? grant.value : undefined;
-  }
-
   /** Releases `id` if `value` still holds it. */
   release(id: string, value: string): void {
     if (this.grants.get(id)?.value === value) this.grants.delete(id);

@@ -21,8 +21,8 @@ interface MemoryEntry {
   meta: Mutable<SessionMetadata>;
   data: Map<string, string>;
   expiresAt: number;
-  /** Keys written without the lock while the lock `holder` was held (see commit.lua). */
-  noted?: { holder: string; keys: Set<string>; all: boolean };
+  /** Keys written without the lock since the holder of `fence` reloaded (see commit-checks.lua). */
+  noted?: { fence: number; keys: Set<string>; all: boolean };
 }
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -76,9 +76,9 @@ export class MemorySessionStore extends SessionStore {
       slid = true;
     }
     if (options.raiseFence) {
-      // The lock holder reads now: what commits without the lock wrote so far is in its copy.
-      entry.noted = undefined;
       entry.meta.fence += 1;
+      // A lock holder reads now: later commits without the lock note the keys they write.
+      entry.noted = { fence: entry.meta.fence, keys: new Set(), all: false };
     }
     return {
       status: 'found',
@@ -139,9 +139,8 @@ export class MemorySessionStore extends SessionStore {
     if (change.maxBytes !== undefined && after > change.maxBytes && after > before) {
       return { status: 'too-large', bytes: after };
     }
-    const holder = change.fence === undefined && !change.create && this.locks.holder(keyId);
-    if (holder) noteWrites(entry, holder, change);
-    else if (change.releaseLock) entry.noted = undefined;
+    if (change.fence !== undefined) entry.noted = undefined;
+    else if (!change.create && entry.noted) noteWrites(entry.noted, change);
     // A rotation that lost the race to a concurrent one keeps the session where that one put it.
     const moveTo = change.moveTo && !(aliased && change.rotation) ? idOf(change.moveTo) : undefined;
     if (moveTo) {
@@ -243,15 +242,14 @@ function changedKeys(change: SessionChange): string[] {
   return [...Object.keys(change.set), ...change.delete];
 }
 
-function noteWrites(entry: MemoryEntry, holder: string, change: SessionChange): void {
-  if (entry.noted?.holder !== holder) entry.noted = { holder, keys: new Set(), all: false };
-  if (change.clearData) entry.noted.all = true;
-  for (const key of changedKeys(change)) entry.noted.keys.add(key);
+function noteWrites(noted: NonNullable<MemoryEntry['noted']>, change: SessionChange): void {
+  if (change.clearData) noted.all = true;
+  for (const key of changedKeys(change)) noted.keys.add(key);
 }
 
 function overwritesNoted(entry: MemoryEntry, change: SessionChange): boolean {
   const noted = entry.noted;
-  if (!change.releaseLock || noted?.holder !== change.releaseLock.value) return false;
+  if (change.fence === undefined || noted?.fence !== change.fence) return false;
   return noted.all || changedKeys(change).some((key) => noted.keys.has(key));
 }
 

@@ -52,27 +52,31 @@ local function dataBytesAround(key, fresh, empty, first, setLast, last)
   return before, after
 end
 
--- Field 'w' holds the lock's value, then one data field per line: what commits without the lock
--- wrote while that lock was held ('*' for all data). The holder's reload clears it.
-local function notedWith(key, holder, clearsData, first, setLast, last)
-  local tag = holder .. '\n'
+-- Field 'w' is opened by a lock holder's reload (load.lua) with its fence, then holds one data
+-- field per line: what commits without the lock wrote since ('*' for all data). Each field is
+-- noted once, so it stays as small as the session's key list; the holder's commit removes it.
+-- Returns the new value of 'w', or nil when no holder has it open.
+local function notedWith(key, clearsData, first, setLast, last)
   local noted = redis.call('HGET', key, 'w')
-  if not noted or string.sub(noted, 1, #tag) ~= tag then
-    noted = tag
+  if not noted then
+    return nil
   end
-  if clearsData then
-    noted = noted .. '*\n'
-  end
+  local added = clearsData and { '*' } or {}
   for _, field in ipairs(changedDataFields(first, setLast, last)) do
-    noted = noted .. field .. '\n'
+    added[#added + 1] = field
+  end
+  for _, field in ipairs(added) do
+    if not string.find(noted, '\n' .. field .. '\n', 1, true) then
+      noted = noted .. field .. '\n'
+    end
   end
   return noted
 end
 
--- Whether the holder of lock `lockValue` would overwrite a field noted under its lock.
-local function overwritesNoted(key, lockValue, first, setLast, last)
+-- Whether the holder of `fence` would overwrite a field noted since its reload.
+local function overwritesNoted(key, fence, first, setLast, last)
   local noted = redis.call('HGET', key, 'w')
-  local tag = lockValue .. '\n'
+  local tag = fence .. '\n'
   if not noted or string.sub(noted, 1, #tag) ~= tag then
     return false
   end

@@ -96,7 +96,7 @@ else
     return {'fenced', tonumber(meta[3])}
   end
   -- A lock holder must not overwrite, with the copy it read, what was written without the lock.
-  if ARGV[7] ~= '' and overwritesNoted(key, ARGV[7], 11, setLast, deleteLast) then
+  if ARGV[5] ~= '' and overwritesNoted(key, ARGV[5], 11, setLast, deleteLast) then
     releaseLock()
     return {'conflict', tonumber(meta[1])}
   end
@@ -105,9 +105,8 @@ else
     return {'toolarge', bytesAfter}
   end
 end
--- Written without the lock while this store holds it: noted for the holder's commit.
-local holder = ARGV[3] == '' and ARGV[5] == '' and redis.call('GET', KEYS[3])
-local noted = holder and notedWith(key, holder, ARGV[6] == '1', 11, setLast, deleteLast)
+-- Written without the lock while a holder works on the session: noted for the holder's commit.
+local noted = ARGV[3] == '' and ARGV[5] == '' and notedWith(key, ARGV[6] == '1', 11, setLast, deleteLast)
 if KEYS[2] ~= KEYS[1] then
   if aliased == 0 then
     redis.call('RENAME', key, KEYS[2])
@@ -143,7 +142,7 @@ inSlices('HDEL', setLast + 1, deleteLast, 1000)
 redis.call('HSET', key, 'z', bytesAfter)
 if noted then
   redis.call('HSET', key, 'w', noted)
-elseif ARGV[7] ~= '' then
+elseif ARGV[5] ~= '' then
   redis.call('HDEL', key, 'w')
 end
 local version = redis.call('HINCRBY', key, 'v', 1)

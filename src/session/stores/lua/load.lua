@@ -56,9 +56,10 @@ if now - lastAccess >= tonumber(ARGV[3]) then
   slid = '1'
 end
 if ARGV[4] == '1' then
-  -- The lock holder reads now: what commits without the lock wrote so far is in its copy.
-  redis.call('HDEL', key, 'w')
   local fence = redis.call('HINCRBY', key, 'n', 1)
+  -- A lock holder reads now: from here on, commits without the lock note the data fields they
+  -- write in 'w', tagged with this fence, so the holder's commit will not overwrite them.
+  redis.call('HSET', key, 'w', fence .. '\n')
   if fenceIndex then
     fields[fenceIndex] = tostring(fence)
   else
