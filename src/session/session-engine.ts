@@ -228,6 +228,7 @@ export class SessionEngine {
       expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
       fence: state.guard.fence,
       releaseLock: state.guard.lock,
+      maxBytes: this.options.maxSessionBytes,
       // Same tag, new secret: the same slot, so the move is part of this one script.
       moveTo: renewed && sessionKeyOf(renewed),
       rotation: renewed && { graceMs: this.options.security.rotation?.graceMs ?? 0 },
@@ -283,12 +284,19 @@ export class SessionEngine {
         state.refused = true;
         this.emitConflict(state, 'fence');
         throw SessionFencedError.staleFence(state.guard.fence ?? 0);
+      case 'too-large':
+        throw SessionTooLargeError.of(result.bytes, this.options.maxSessionBytes);
       case 'exists':
         throw new SessionError('A new session token collided with a stored one; retry.');
     }
   }
 
-  /** Changed and removed keys against the snapshot; checks serialisability and the size limit. */
+  /**
+   * Changed and removed keys against the snapshot; checks serialisability and the size limit on
+   * this request's own view. Only growth past the limit is refused, so a session already over it
+   * (a lowered limit) can still shrink, sign out and regenerate; the store checks the size again
+   * on what it holds, which concurrent requests cannot outrun.
+   */
   private diff(session: Session, state: SessionState) {
     const current = new Map<string, string>();
     const set = new Map<string, string>();
@@ -301,7 +309,7 @@ export class SessionEngine {
       bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
       if (state.snapshot.get(key) !== json) set.set(key, json);
     }
-    if (bytes > this.options.maxSessionBytes) {
+    if (bytes > this.options.maxSessionBytes && bytes > bytesOf(state.snapshot)) {
       throw SessionTooLargeError.of(bytes, this.options.maxSessionBytes);
     }
     const remove = [...state.snapshot.keys()].filter((key) => !current.has(key));
@@ -367,11 +375,15 @@ export class SessionEngine {
         fence: state.guard.fence,
         moveTo: key,
         reseal: reseal ? pickFixedMeta(state.meta!) : undefined,
+        maxBytes: this.options.maxSessionBytes,
       });
       if (result.status === 'gone') {
         state.destroyed = true;
         this.clearCookie(state);
         return;
+      }
+      if (result.status === 'too-large') {
+        throw SessionTooLargeError.of(result.bytes, this.options.maxSessionBytes);
       }
       if (result.status !== 'committed') {
         state.refused = true;
@@ -522,6 +534,13 @@ export class SessionEngine {
       cookieAttributesFor(this.options.cookie, response.req),
     );
   }
+}
+
+/** Data bytes of a snapshot, counted as the stores count them (key name and JSON value). */
+function bytesOf(snapshot: ReadonlyMap<string, string>): number {
+  let bytes = 0;
+  for (const [key, json] of snapshot) bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
+  return bytes;
 }
 
 /** The metadata after a committed change, to keep the in-memory view in step with the store. */

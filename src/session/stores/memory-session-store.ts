@@ -21,6 +21,8 @@ interface MemoryEntry {
   meta: Mutable<SessionMetadata>;
   data: Map<string, string>;
   expiresAt: number;
+  /** Keys written without the lock since the holder of `fence` reloaded (see commit-checks.lua). */
+  noted?: { fence: number; keys: Set<string>; all: boolean };
 }
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -32,6 +34,8 @@ interface MemoryAlias {
 
 /** How often expired entries are swept, so an idle process does not keep dead sessions. */
 const SWEEP_INTERVAL_MS = 60_000;
+/** Most pointers followed from a replaced token (rotations closer together than the grace). */
+const MAX_POINTER_HOPS = 8;
 
 /**
  * The embedded default: the semantics of the Redis store (deadlines, versions, fences, per-key
@@ -71,7 +75,11 @@ export class MemorySessionStore extends SessionStore {
       entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
       slid = true;
     }
-    if (options.raiseFence) entry.meta.fence += 1;
+    if (options.raiseFence) {
+      entry.meta.fence += 1;
+      // A lock holder reads now: later commits without the lock note the keys they write.
+      entry.noted = { fence: entry.meta.fence, keys: new Set(), all: false };
+    }
     return {
       status: 'found',
       slid,
@@ -122,7 +130,17 @@ export class MemorySessionStore extends SessionStore {
       if (change.fence !== undefined && entry.meta.fence > change.fence) {
         return { status: 'fenced', storedFence: entry.meta.fence };
       }
+      if (overwritesNoted(entry, change)) {
+        return { status: 'conflict', storedVersion: entry.meta.version };
+      }
     }
+    const before = change.create ? 0 : dataBytes(entry.data);
+    const after = bytesAfter(change.create || change.clearData ? new Map() : entry.data, change);
+    if (change.maxBytes !== undefined && after > change.maxBytes && after > before) {
+      return { status: 'too-large', bytes: after };
+    }
+    if (change.fence !== undefined) entry.noted = undefined;
+    else if (!change.create && entry.noted) noteWrites(entry.noted, change);
     // A rotation that lost the race to a concurrent one keeps the session where that one put it.
     const moveTo = change.moveTo && !(aliased && change.rotation) ? idOf(change.moveTo) : undefined;
     if (moveTo) {
@@ -149,18 +167,26 @@ export class MemorySessionStore extends SessionStore {
 
   async destroy(key: SessionKey): Promise<boolean> {
     const keyId = idOf(key);
-    const { id } = this.resolve(keyId, Date.now());
-    this.aliases.delete(keyId);
+    const { id, via } = this.resolve(keyId, Date.now());
+    for (const pointer of [keyId, ...via]) this.aliases.delete(pointer);
     return this.entries.delete(id);
   }
 
-  /** Where `id` leads: through a live grace pointer, or to itself. */
-  private resolve(id: string, now: number): { id: string; aliased: boolean } {
-    const alias = this.aliases.get(id);
-    if (!alias) return { id, aliased: false };
-    if (alias.expiresAt > now) return { id: alias.target, aliased: true };
-    this.aliases.delete(id);
-    return { id, aliased: false };
+  /** Where `id` leads: through live grace pointers (a bounded chain of them), or to itself. */
+  private resolve(id: string, now: number): { id: string; aliased: boolean; via: string[] } {
+    const via: string[] = [];
+    let current = id;
+    for (let hop = 0; hop < MAX_POINTER_HOPS; hop++) {
+      const alias = this.aliases.get(current);
+      if (!alias) break;
+      if (alias.expiresAt <= now) {
+        this.aliases.delete(current);
+        break;
+      }
+      via.push(current);
+      current = alias.target;
+    }
+    return { id: current, aliased: via.length > 0, via };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
@@ -196,6 +222,35 @@ export class MemorySessionStore extends SessionStore {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
     for (const [id, alias] of this.aliases) if (alias.expiresAt <= now) this.aliases.delete(id);
   }
+}
+
+/** Data bytes as the stores count them: each key's name and JSON value. */
+function dataBytes(data: ReadonlyMap<string, string>): number {
+  let bytes = 0;
+  for (const [key, json] of data) bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
+  return bytes;
+}
+
+function bytesAfter(data: ReadonlyMap<string, string>, change: SessionChange): number {
+  const next = new Map(data);
+  for (const [key, json] of Object.entries(change.set)) next.set(key, json);
+  for (const key of change.delete) next.delete(key);
+  return dataBytes(next);
+}
+
+function changedKeys(change: SessionChange): string[] {
+  return [...Object.keys(change.set), ...change.delete];
+}
+
+function noteWrites(noted: NonNullable<MemoryEntry['noted']>, change: SessionChange): void {
+  if (change.clearData) noted.all = true;
+  for (const key of changedKeys(change)) noted.keys.add(key);
+}
+
+function overwritesNoted(entry: MemoryEntry, change: SessionChange): boolean {
+  const noted = entry.noted;
+  if (change.fence === undefined || noted?.fence !== change.fence) return false;
+  return noted.all || changedKeys(change).some((key) => noted.keys.has(key));
 }
 
 function idOf(key: SessionKey): string {

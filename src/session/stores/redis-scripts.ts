@@ -3,7 +3,10 @@ import type { Cluster, Redis } from 'ioredis';
 
 /** Load and commit scripts, read once from their `.lua` files beside this module. */
 const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
-const COMMIT_LUA = readFileSync(new URL('./lua/commit.lua', import.meta.url), 'utf8');
+/** commit.lua with its checks (size, writes noted under a lock) in front: one script. */
+const COMMIT_LUA = ['./lua/commit-checks.lua', './lua/commit.lua']
+  .map((file) => readFileSync(new URL(file, import.meta.url), 'utf8'))
+  .join('\n');
 const INDEX_LUA = readFileSync(new URL('./lua/principal-index.lua', import.meta.url), 'utf8');
 const DESTROY_LUA = readFileSync(new URL('./lua/destroy.lua', import.meta.url), 'utf8');
 
@@ -13,7 +16,8 @@ export type CommitReply =
   | ['gone']
   | ['exists']
   | ['conflict', number]
-  | ['fenced', number];
+  | ['fenced', number]
+  | ['toolarge', number];
 
 /** The custom commands `defineCommand` adds: EVALSHA, and EVAL once on NOSCRIPT. */
 export interface SessionScripts {
@@ -30,15 +34,23 @@ export interface SessionScripts {
   sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }
 
+/** The source of each script by command name, for pipelines that send EVALSHA/EVAL themselves. */
+export const SESSION_SCRIPT_SOURCES = {
+  sessionLoad: { lua: LOAD_LUA, numberOfKeys: 1 },
+  sessionCommit: { lua: COMMIT_LUA, numberOfKeys: 3 },
+  sessionIndex: { lua: INDEX_LUA, numberOfKeys: 1 },
+  sessionDestroy: { lua: DESTROY_LUA, numberOfKeys: 1 },
+} as const;
+export type SessionScriptName = keyof typeof SESSION_SCRIPT_SOURCES;
+
 const defined = new WeakSet<Redis | Cluster>();
 
 /** Defines the session scripts on a client once; a client passed by the user keeps its own. */
 export function withSessionScripts(client: Redis | Cluster): SessionScripts {
   if (!defined.has(client)) {
-    client.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD_LUA });
-    client.defineCommand('sessionCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
-    client.defineCommand('sessionIndex', { numberOfKeys: 1, lua: INDEX_LUA });
-    client.defineCommand('sessionDestroy', { numberOfKeys: 1, lua: DESTROY_LUA });
+    for (const [name, source] of Object.entries(SESSION_SCRIPT_SOURCES)) {
+      client.defineCommand(name, source);
+    }
     defined.add(client);
   }
   return client as unknown as SessionScripts;

@@ -9,7 +9,13 @@ import {
   encodeChange,
   SUMMARY_FIELDS,
 } from './redis-hash-layout.js';
-import { type CommitReply, type SessionScripts, withSessionScripts } from './redis-scripts.js';
+import { RedisScriptCalls, type ReplicaWait } from './redis-script-calls.js';
+import {
+  type CommitReply,
+  type LoadReply,
+  type SessionScriptName,
+  withSessionScripts,
+} from './redis-scripts.js';
 import { RedisSessionLocks } from './redis-session-lock.js';
 import { handleOf, keyOfHandle } from './session-handle.js';
 import {
@@ -44,9 +50,10 @@ export interface RedisSessionStoreOptions {
    */
   readonly lockClients?: readonly (Redis | Cluster)[];
   /**
-   * Replicas that must hold a commit before it counts: every commit is followed by
-   * `WAIT replicaAcks replicaAckTimeoutMs` in the same pipeline, on the node owning the session's
-   * slot (no extra round trip, but the reply waits for replication). @default 0 (no WAIT)
+   * Replicas that must hold a write before it counts: every commit, destroy and index update is
+   * followed by `WAIT replicaAcks replicaAckTimeoutMs` in the same pipeline, on the node owning
+   * the key's slot (no extra round trip, but the reply waits for replication). Lock grants and
+   * the idle slide of a load are not waited for. @default 0 (no WAIT)
    */
   readonly replicaAcks?: number;
   /** Longest WAIT for the replicas, ms. @default half of `commandTimeoutMs` */
@@ -66,7 +73,7 @@ export interface RedisSessionStoreOptions {
  */
 export class RedisSessionStore extends SessionStore {
   readonly client: Redis | Cluster;
-  private readonly scripts: SessionScripts;
+  private readonly calls: RedisScriptCalls;
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly ownsClient: boolean;
@@ -81,9 +88,10 @@ export class RedisSessionStore extends SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     super();
     this.client = options.client;
-    this.scripts = withSessionScripts(options.client);
+    withSessionScripts(options.client);
     this.prefix = options.prefix ?? 'sess:';
     this.timeoutMs = options.commandTimeoutMs ?? 2000;
+    this.calls = new RedisScriptCalls(options.client, this.timeoutMs);
     this.ownsClient = options.ownsClient ?? false;
     this.locks = new RedisSessionLocks(options.client, options.lockClients);
     this.replicaAcks = options.replicaAcks ?? 0;
@@ -106,13 +114,16 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const reply = await this.run('load', () =>
-      this.scripts.sessionLoad(
-        this.keyOf(key),
-        String(options.now),
-        String(options.idleTimeoutMs),
-        String(options.slideAfterMs),
-        options.raiseFence ? '1' : '0',
+    const { reply } = await this.run('load', () =>
+      this.calls.run<LoadReply>(
+        'sessionLoad',
+        [this.keyOf(key)],
+        [
+          String(options.now),
+          String(options.idleTimeoutMs),
+          String(options.slideAfterMs),
+          options.raiseFence ? '1' : '0',
+        ],
       ),
     );
     if (reply[0] !== 'found') return { status: reply[0] };
@@ -144,28 +155,30 @@ export class RedisSessionStore extends SessionStore {
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     const fields = encodeChange(change);
     const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
-    const reply = await this.track(
+    const { reply: result, replicas } = await this.track(
       this.run('commit', () =>
-        this.commitAndWait(
-          this.keyOf(key),
-          this.keyOf(change.moveTo ?? key),
-          this.lockKeyOf(key),
-          change.now,
-          change.idleTimeoutMs,
-          change.create ? change.create.absoluteDeadline : '',
-          change.expectedVersion ?? '',
-          change.fence ?? '',
-          change.clearData ? '1' : '0',
-          releasing,
-          change.rotation ? change.rotation.graceMs : '',
-          fields.set.length / 2,
-          fields.delete.length,
-          ...fields.set,
-          ...fields.delete,
+        this.write<CommitReply>(
+          'sessionCommit',
+          [this.keyOf(key), this.keyOf(change.moveTo ?? key), this.lockKeyOf(key)],
+          [
+            change.now,
+            change.idleTimeoutMs,
+            change.create ? change.create.absoluteDeadline : '',
+            change.expectedVersion ?? '',
+            change.fence ?? '',
+            change.clearData ? '1' : '0',
+            releasing,
+            change.rotation ? change.rotation.graceMs : '',
+            fields.set.length / 2,
+            fields.delete.length,
+            ...fields.set,
+            ...fields.delete,
+            change.maxBytes ?? '',
+          ],
+          (reply) => reply[0] === 'committed',
         ),
       ),
     );
-    const [result, replicas] = reply;
     switch (result[0]) {
       case 'committed':
         return {
@@ -179,48 +192,49 @@ export class RedisSessionStore extends SessionStore {
         return { status: 'conflict', storedVersion: result[1] };
       case 'fenced':
         return { status: 'fenced', storedFence: result[1] };
+      case 'toolarge':
+        return { status: 'too-large', bytes: result[1] };
       default:
         return { status: result[0] };
     }
   }
 
   /**
-   * The commit script, and with `replicaAcks` a `WAIT` in the same pipeline: a pipeline goes to
-   * the node owning its keys' slot, so on Cluster the WAIT reaches the session's master too.
+   * A writing script, and with `replicaAcks` a `WAIT` in the same pipeline: a pipeline goes to
+   * the node owning its keys' slot, so on Cluster the WAIT reaches the key's master too. The
+   * replica count is checked when `wrote(reply)` says the script changed something.
    */
-  private async commitAndWait(
-    key: string,
-    ...args: (string | number)[]
-  ): Promise<[CommitReply, number | undefined]> {
-    const [target, lockKey, ...rest] = args as [string, string, ...(string | number)[]];
-    if (this.replicaAcks === 0) {
-      return [await this.scripts.sessionCommit(key, target, lockKey, ...rest), undefined];
+  private async write<T>(
+    name: SessionScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    wrote: (reply: T) => boolean,
+  ): Promise<{ reply: T; replicas?: number }> {
+    const wait: ReplicaWait | undefined =
+      this.replicaAcks > 0
+        ? { replicas: this.replicaAcks, timeoutMs: this.replicaAckTimeoutMs }
+        : undefined;
+    const outcome = await this.calls.run<T>(name, keys, args, wait);
+    if (outcome.replicas === undefined || !wrote(outcome.reply)) {
+      return { reply: outcome.reply, replicas: undefined };
     }
-    const pipeline = this.client.pipeline() as unknown as SessionScripts & {
-      wait(replicas: number, timeoutMs: number): unknown;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    void pipeline.sessionCommit(key, target, lockKey, ...rest);
-    pipeline.wait(this.replicaAcks, this.replicaAckTimeoutMs);
-    const replies = (await pipeline.exec()) ?? [];
-    const [commitError, commitReply] = replies[0] ?? [new Error('no reply to the commit')];
-    if (commitError) throw commitError;
-    const reply = commitReply as CommitReply;
-    const [waitError, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')];
-    if (reply[0] !== 'committed') return [reply, undefined];
-    const replicas = waitError ? 0 : Number(acknowledged);
-    if (replicas < this.replicaAcks) {
+    if (outcome.replicas < this.replicaAcks) {
       if (this.onReplicaShortfall === 'fail') {
-        throw SessionReplicationError.shortfall(this.replicaAcks, replicas);
+        throw SessionReplicationError.shortfall(this.replicaAcks, outcome.replicas);
       }
-      this.observer.replicaShortfall({ requested: this.replicaAcks, acknowledged: replicas });
+      this.observer.replicaShortfall({
+        requested: this.replicaAcks,
+        acknowledged: outcome.replicas,
+      });
     }
-    return [reply, replicas];
+    return outcome;
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    const removed = await this.track(
-      this.run('destroy', () => this.scripts.sessionDestroy(this.keyOf(key))),
+    const { reply: removed } = await this.track(
+      this.run('destroy', () =>
+        this.write<number>('sessionDestroy', [this.keyOf(key)], [], (reply) => reply > 0),
+      ),
     );
     return removed > 0;
   }
@@ -228,14 +242,13 @@ export class RedisSessionStore extends SessionStore {
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
     const remove = (change.remove ?? []).map(handleOf);
     const add = change.add ? [handleOf(change.add.key), change.add.deadline] : [];
-    const reply = await this.track(
+    const { reply } = await this.track(
       this.run('index', () =>
-        this.scripts.sessionIndex(
-          this.indexKeyOf(principalId),
-          change.now,
-          remove.length,
-          ...remove,
-          ...add,
+        this.write<(string | number)[]>(
+          'sessionIndex',
+          [this.indexKeyOf(principalId)],
+          [change.now, remove.length, ...remove, ...add],
+          () => true,
         ),
       ),
     );

@@ -164,6 +164,12 @@ export interface SessionChange {
    * the fixed metadata such a store authenticates; other stores ignore it.
    */
   readonly reseal?: { readonly createdAt: number; readonly absoluteDeadline: number };
+  /**
+   * Most data bytes (key names and JSON values) the session may hold after the change, measured
+   * by the store on what it holds: a change that would grow the session past it is refused
+   * ('too-large'); a change that does not grow it always passes.
+   */
+  readonly maxBytes?: number;
 }
 
 /** How a session lock is waited for. */
@@ -205,7 +211,13 @@ export type CommitResult =
   | { readonly status: 'gone' }
   /** `create` found a session under the key: nothing was written. */
   | { readonly status: 'exists' }
+  /**
+   * A write made without the lock while `releaseLock` was held changed a key this change would
+   * overwrite with an older copy; or, optimistic mode, the version moved. Nothing was written.
+   */
   | { readonly status: 'conflict'; readonly storedVersion: number }
+  /** The session would grow past `maxBytes` (its size after the change): nothing was written. */
+  | { readonly status: 'too-large'; readonly bytes: number }
   | { readonly status: 'fenced'; readonly storedFence: number };
 
 /**

@@ -18,19 +18,37 @@
 -- ARGV[9]: number N of field/value pairs to set
 -- ARGV[10]: number M of fields to delete
 -- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
+-- ARGV[11+2N+M]: the most data bytes the session may hold, or '' (no limit)
 -- Returns {'committed', version, expiresAt, aliased 0|1} | {'gone'} | {'exists'}
---       | {'conflict', version} | {'fenced', fence}
+--       | {'conflict', version} | {'fenced', fence} | {'toolarge', bytes}
 -- A hash holding only '>' is a rotation's grace pointer: an update lands where it leads (same
--- {tag} only, so one slot), and aliased is 1.
+-- {tag} only, so one slot), and aliased is 1. Pointers to pointers (rotations closer together
+-- than the grace) are followed, at most 8 hops.
 local key = KEYS[1]
 local aliased = 0
 if ARGV[3] == '' then
-  local target = redis.call('HGET', key, '>')
   local tagEnd = string.find(key, '}', 1, true)
-  if target and tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd) then
+  for _ = 1, 8 do
+    local target = redis.call('HGET', key, '>')
+    if not (target and tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd)) then
+      break
+    end
     key = target
     aliased = 1
   end
+end
+local setCount = tonumber(ARGV[9])
+local deleteCount = tonumber(ARGV[10])
+local setLast = 10 + 2 * setCount
+local deleteLast = setLast + deleteCount
+local maxBytes = tonumber(ARGV[deleteLast + 1] or '')
+local bytesBefore, bytesAfter
+-- Measured on what the store holds (concurrent requests each see only their own view): a change
+-- that would grow the session past maxBytes is refused; one that does not grow it always passes.
+local function tooLarge(fresh)
+  bytesBefore, bytesAfter =
+    dataBytesAround(key, fresh, fresh or ARGV[6] == '1', 11, setLast, deleteLast)
+  return maxBytes and bytesAfter > maxBytes and bytesAfter > bytesBefore
 end
 local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
@@ -49,6 +67,10 @@ if ARGV[3] ~= '' then
       return {'exists'}
     end
     redis.call('DEL', key)
+  end
+  if tooLarge(true) then
+    releaseLock()
+    return {'toolarge', bytesAfter}
   end
   absolute = tonumber(ARGV[3])
   redis.call('HSET', key, 'v', 0, 'c', ARGV[1], 'x', ARGV[3], 'n', 0)
@@ -73,7 +95,18 @@ else
     releaseLock()
     return {'fenced', tonumber(meta[3])}
   end
+  -- A lock holder must not overwrite, with the copy it read, what was written without the lock.
+  if ARGV[5] ~= '' and overwritesNoted(key, ARGV[5], 11, setLast, deleteLast) then
+    releaseLock()
+    return {'conflict', tonumber(meta[1])}
+  end
+  if tooLarge(false) then
+    releaseLock()
+    return {'toolarge', bytesAfter}
+  end
 end
+-- Written without the lock while a holder works on the session: noted for the holder's commit.
+local noted = ARGV[3] == '' and ARGV[5] == '' and notedWith(key, ARGV[6] == '1', 11, setLast, deleteLast)
 if KEYS[2] ~= KEYS[1] then
   if aliased == 0 then
     redis.call('RENAME', key, KEYS[2])
@@ -104,10 +137,14 @@ local function inSlices(command, first, last, step)
     redis.call(command, key, unpack(ARGV, from, math.min(from + step - 1, last)))
   end
 end
-local setCount = tonumber(ARGV[9])
-local deleteCount = tonumber(ARGV[10])
-inSlices('HSET', 11, 10 + 2 * setCount, 1000)
-inSlices('HDEL', 11 + 2 * setCount, 10 + 2 * setCount + deleteCount, 1000)
+inSlices('HSET', 11, setLast, 1000)
+inSlices('HDEL', setLast + 1, deleteLast, 1000)
+redis.call('HSET', key, 'z', bytesAfter)
+if noted then
+  redis.call('HSET', key, 'w', noted)
+elseif ARGV[5] ~= '' then
+  redis.call('HDEL', key, 'w')
+end
 local version = redis.call('HINCRBY', key, 'v', 1)
 redis.call('HSET', key, 'a', ARGV[1])
 local expiresAt = math.min(now + idle, absolute)

@@ -1,15 +1,29 @@
 -- Removes a session in one round trip; through a rotation's grace pointer (a hash holding only
 -- '>'), the session it leads to goes too, so signing out with a just-replaced token still ends it.
+-- A pointer to a pointer (rotations closer together than the grace) is followed, at most 8 hops,
+-- and every pointer on the way is removed. The chain is read before anything is deleted, so a
+-- script stopped half-way (a Cluster slot migrating) has deleted nothing.
 -- KEYS[1]: the session hash ("prefix{tag}secretHash")
 -- Returns 1 when a session was removed, 0 otherwise.
 local key = KEYS[1]
-local target = redis.call('HGET', key, '>')
-if not target then
-  return redis.call('DEL', key)
-end
-redis.call('DEL', key)
 local tagEnd = string.find(key, '}', 1, true)
-if tagEnd and string.sub(target, 1, tagEnd) == string.sub(key, 1, tagEnd) then
-  return redis.call('DEL', target)
+local pointers = {}
+for _ = 1, 8 do
+  local target = redis.call('HGET', key, '>')
+  if not target then
+    break
+  end
+  pointers[#pointers + 1] = key
+  if not tagEnd or string.sub(target, 1, tagEnd) ~= string.sub(key, 1, tagEnd) then
+    key = nil
+    break
+  end
+  key = target
 end
-return 0
+for _, pointer in ipairs(pointers) do
+  redis.call('DEL', pointer)
+end
+if not key or redis.call('HEXISTS', key, '>') == 1 then
+  return 0
+end
+return redis.call('DEL', key)

@@ -8,12 +8,16 @@
 -- Returns {'missing'} | {'expired'}
 --       | {'found', slid '1'|'0', fields as HGETALL gives them, aliased '1'|'0'}
 -- A hash holding only '>' is a rotation's grace pointer: the session is read where it leads
--- (aliased '1'). It is followed only into the same {tag}, so the script stays in one slot.
+-- (aliased '1'). It is followed only into the same {tag}, so the script stays in one slot; a
+-- pointer to a pointer (rotations closer together than the grace) too, at most 8 hops.
 local key = KEYS[1]
 local aliased = '0'
 local fields = redis.call('HGETALL', key)
-if fields[1] == '>' then
-  local tagEnd = string.find(key, '}', 1, true)
+local tagEnd = string.find(key, '}', 1, true)
+for _ = 1, 8 do
+  if fields[1] ~= '>' then
+    break
+  end
   local target = fields[2]
   if not tagEnd or string.sub(target, 1, tagEnd) ~= string.sub(key, 1, tagEnd) then
     return {'missing'}
@@ -22,7 +26,8 @@ if fields[1] == '>' then
   aliased = '1'
   fields = redis.call('HGETALL', key)
 end
-if #fields == 0 then
+-- Nothing there, or a chain longer than the hops allowed: never mistaken for an expired session.
+if #fields == 0 or fields[1] == '>' then
   return {'missing'}
 end
 local now = tonumber(ARGV[1])
@@ -52,6 +57,9 @@ if now - lastAccess >= tonumber(ARGV[3]) then
 end
 if ARGV[4] == '1' then
   local fence = redis.call('HINCRBY', key, 'n', 1)
+  -- A lock holder reads now: from here on, commits without the lock note the data fields they
+  -- write in 'w', tagged with this fence, so the holder's commit will not overwrite them.
+  redis.call('HSET', key, 'w', fence .. '\n')
   if fenceIndex then
     fields[fenceIndex] = tostring(fence)
   else
