@@ -52,6 +52,7 @@ export {
 export {
   SessionStore,
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexedSession,

@@ -4,6 +4,7 @@ import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near
 import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
 import {
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -80,6 +81,9 @@ export class GatedStore extends SessionStore {
   }
   destroy(key: SessionKey): Promise<boolean> {
     return this.inner.destroy(key);
+  }
+  override destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    return this.inner.destroyReporting(key);
   }
   acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
     return this.inner.acquireLock(key, settings);

@@ -104,7 +104,7 @@ describe('near cache under races and faults (standalone)', () => {
     const key = await created({ n: 1 });
     expect(dataOf(await b.store.load(key, loadOptions()))).toEqual({ n: 1 });
     // Both subscribers drop; A's invalidations of the next commits reach nobody.
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await a.store.commit(key, setChange({ n: 2 }));
     expect(dataOf(await b.store.load(key, loadOptions()))).toEqual({ n: 2 });
     await a.store.commit(key, setChange({ n: 3 }));

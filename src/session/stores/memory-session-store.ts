@@ -3,6 +3,7 @@ import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -27,6 +28,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** A rotation's grace pointer: the replaced key leads to the session's new one for a while. */
 interface MemoryAlias {
   target: string;
+  targetKey: SessionKey;
   expiresAt: number;
 }
 
@@ -58,7 +60,7 @@ export class MemorySessionStore extends SessionStore {
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { now, idleTimeoutMs } = options;
-    const { id, aliased } = this.resolve(idOf(key), now);
+    const { id, aliased } = this.resolve(idOf(key), now, key);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
     if (isPastDeadline(entry.meta, now, idleTimeoutMs)) {
@@ -93,9 +95,9 @@ export class MemorySessionStore extends SessionStore {
   private apply(key: SessionKey, change: SessionChange): CommitResult {
     const { now, idleTimeoutMs } = change;
     const keyId = idOf(key);
-    const { id, aliased } = change.create
-      ? { id: keyId, aliased: false }
-      : this.resolve(keyId, now);
+    const { id, aliased, targetKey } = change.create
+      ? { id: keyId, aliased: false, targetKey: key }
+      : this.resolve(keyId, now, key);
     let entry = this.entries.get(id);
     if (entry && isPastDeadline(entry.meta, now, idleTimeoutMs)) {
       this.entries.delete(id);
@@ -129,7 +131,13 @@ export class MemorySessionStore extends SessionStore {
       this.entries.delete(id);
       this.aliases.delete(keyId);
       const graceMs = aliased ? 0 : (change.rotation?.graceMs ?? 0);
-      if (graceMs > 0) this.aliases.set(keyId, { target: moveTo, expiresAt: now + graceMs });
+      if (graceMs > 0 && change.moveTo) {
+        this.aliases.set(keyId, {
+          target: moveTo,
+          targetKey: change.moveTo,
+          expiresAt: now + graceMs,
+        });
+      }
     }
     if (change.clearData) entry.data.clear();
     for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
@@ -139,28 +147,40 @@ export class MemorySessionStore extends SessionStore {
     entry.meta.lastAccessAt = now;
     entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
     this.entries.set(moveTo ?? id, entry);
+    const writtenKey = moveTo ? change.moveTo : targetKey;
     return {
       status: 'committed',
       version: entry.meta.version,
       expiresAt: entry.expiresAt,
       ...(aliased && { aliased }),
+      ...(writtenKey && idOf(writtenKey) !== keyId && { writtenKey }),
     };
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
+    return (await this.destroyReporting(key)).existed;
+  }
+
+  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
     const keyId = idOf(key);
-    const { id } = this.resolve(keyId, Date.now());
+    const { id, targetKey } = this.resolve(keyId, Date.now(), key);
     this.aliases.delete(keyId);
-    return this.entries.delete(id);
+    const existed = this.entries.delete(id);
+    return { existed, deletedKeys: id === keyId ? [key] : [key, targetKey] };
   }
 
   /** Where `id` leads: through a live grace pointer, or to itself. */
-  private resolve(id: string, now: number): { id: string; aliased: boolean } {
+  private resolve(
+    id: string,
+    now: number,
+    key: SessionKey,
+  ): { id: string; aliased: boolean; targetKey: SessionKey } {
     const alias = this.aliases.get(id);
-    if (!alias) return { id, aliased: false };
-    if (alias.expiresAt > now) return { id: alias.target, aliased: true };
+    if (!alias) return { id, aliased: false, targetKey: key };
+    if (alias.expiresAt > now)
+      return { id: alias.target, aliased: true, targetKey: alias.targetKey };
     this.aliases.delete(id);
-    return { id, aliased: false };
+    return { id, aliased: false, targetKey: key };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {

@@ -14,6 +14,7 @@ import { RedisSessionLocks } from './redis-session-lock.js';
 import { handleOf, keyOfHandle } from './session-handle.js';
 import {
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexedSession,
@@ -174,6 +175,7 @@ export class RedisSessionStore extends SessionStore {
           expiresAt: result[2],
           replicas,
           ...(result[3] === 1 && { aliased: true }),
+          ...(result[4] !== this.keyOf(key) && { writtenKey: this.sessionKeyOf(result[4]) }),
         };
       case 'conflict':
         return { status: 'conflict', storedVersion: result[1] };
@@ -219,10 +221,23 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    const removed = await this.track(
+    return (await this.destroyReporting(key)).existed;
+  }
+
+  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    const [removed, ...deleted] = await this.track(
       this.run('destroy', () => this.scripts.sessionDestroy(this.keyOf(key))),
     );
-    return removed > 0;
+    return { existed: removed > 0, deletedKeys: deleted.map((k) => this.sessionKeyOf(k)) };
+  }
+
+  /** The session key of a Redis key this store wrote (`prefix{tag}secretHash`). */
+  private sessionKeyOf(redisKey: string): SessionKey {
+    const tagEnd = redisKey.indexOf('}', this.prefix.length);
+    return {
+      tag: redisKey.slice(this.prefix.length + 1, tagEnd),
+      secretHash: redisKey.slice(tagEnd + 1),
+    };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {

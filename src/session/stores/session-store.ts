@@ -194,6 +194,8 @@ export type CommitResult =
       readonly replicas?: number;
       /** `key` was a rotation's grace pointer: the change landed where it leads. */
       readonly aliased?: boolean;
+      /** Where the change landed (`moveTo`, or where a grace pointer led), when not `key`. */
+      readonly writtenKey?: SessionKey;
     }
   /** The session no longer exists (destroyed, revoked or expired): nothing was written. */
   | { readonly status: 'gone' }
@@ -201,6 +203,13 @@ export type CommitResult =
   | { readonly status: 'exists' }
   | { readonly status: 'conflict'; readonly storedVersion: number }
   | { readonly status: 'fenced'; readonly storedFence: number };
+
+/** What a destroy did: whether a session existed, and every key it deleted. */
+export interface DestroyResult {
+  readonly existed: boolean;
+  /** `key`, and the session a grace pointer at `key` led to (a near cache drops them all). */
+  readonly deletedKeys: readonly SessionKey[];
+}
 
 /**
  * The contract of a session store, and its injection token: inject `SessionStore` to reach the
@@ -221,6 +230,14 @@ export abstract class SessionStore {
 
   /** Removes a session (also through a grace pointer, and the pointer); `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
+
+  /**
+   * `destroy`, also saying which keys it deleted. Stores with grace pointers override it; the
+   * default reports `key` only.
+   */
+  async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    return { existed: await this.destroy(key), deletedKeys: [key] };
+  }
 
   /**
    * Takes the lock of a session, waiting as `settings` say; raises `SessionLockTimeoutError`
