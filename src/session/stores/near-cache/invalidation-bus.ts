@@ -73,7 +73,7 @@ export class InvalidationBus {
   whenLive(timeoutMs: number): Promise<boolean> {
     if (this.live) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const timer = setTimeout(() => resolve(false), timeoutMs).unref();
       this.liveWaiters.push(() => {
         clearTimeout(timer);
         resolve(true);
@@ -90,7 +90,7 @@ export class InvalidationBus {
     const deadline = Date.now() + this.options.ackTimeoutMs;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0 || !(await this.whenLive(left))) {
+      if (this.closed || left <= 0 || !(await this.whenLive(left))) {
         throw NearCacheInvalidationError.unconfirmed(this.options.ackTimeoutMs, 'not subscribed');
       }
       if ((await this.publishOnce(ids, deadline)) === 'confirmed') return;
