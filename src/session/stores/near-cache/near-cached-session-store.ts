@@ -18,6 +18,7 @@ import {
 } from '../session-store.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { LruMap } from './lru-map.js';
+import { DEFAULT_NEAR_CACHE_MAX_BYTES } from './near-cache-options.js';
 
 export interface NearCacheOptions {
   /** Sessions kept per instance; the least recently used goes first. @default 10_000 */
@@ -47,7 +48,6 @@ export interface NearCacheStats {
   readonly bytes: number;
 }
 
-export const DEFAULT_NEAR_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** What a cached session costs beyond its data (metadata, map entry), roughly. */
 const ENTRY_OVERHEAD_BYTES = 512;
 
