@@ -51,6 +51,7 @@ export {
 } from './session/session.errors.js';
 export {
   SessionStore,
+  type CommitReport,
   type CommitResult,
   type DestroyResult,
   type HeldSessionLock,

@@ -3,6 +3,7 @@ import type { SessionKey } from '../../src/security/session-token.js';
 import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near-cached-session-store.js';
 import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
 import {
+  type CommitReport,
   type CommitResult,
   type DestroyResult,
   type HeldSessionLock,
@@ -81,6 +82,9 @@ export class GatedStore extends SessionStore {
   }
   destroy(key: SessionKey): Promise<boolean> {
     return this.inner.destroy(key);
+  }
+  override commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
+    return this.inner.commitReporting(key, change);
   }
   override destroyReporting(key: SessionKey): Promise<DestroyResult> {
     return this.inner.destroyReporting(key);

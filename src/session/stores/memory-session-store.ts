@@ -2,6 +2,7 @@ import type { SessionKey } from '../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
+  type CommitReport,
   type CommitResult,
   type DestroyResult,
   type HeldSessionLock,
@@ -87,12 +88,16 @@ export class MemorySessionStore extends SessionStore {
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    const result = this.apply(key, change);
-    if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
-    return result;
+    return (await this.commitReporting(key, change)).result;
   }
 
-  private apply(key: SessionKey, change: SessionChange): CommitResult {
+  override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
+    const report = this.apply(key, change);
+    if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
+    return report;
+  }
+
+  private apply(key: SessionKey, change: SessionChange): CommitReport {
     const { now, idleTimeoutMs } = change;
     const keyId = idOf(key);
     const { id, aliased, targetKey } = change.create
@@ -104,7 +109,7 @@ export class MemorySessionStore extends SessionStore {
       entry = undefined;
     }
     if (change.create) {
-      if (entry) return { status: 'exists' };
+      if (entry) return { result: { status: 'exists' } };
       entry = {
         meta: {
           version: 0,
@@ -117,12 +122,12 @@ export class MemorySessionStore extends SessionStore {
         expiresAt: 0,
       };
     } else {
-      if (!entry) return { status: 'gone' };
+      if (!entry) return { result: { status: 'gone' } };
       if (change.expectedVersion !== undefined && entry.meta.version !== change.expectedVersion) {
-        return { status: 'conflict', storedVersion: entry.meta.version };
+        return { result: { status: 'conflict', storedVersion: entry.meta.version } };
       }
       if (change.fence !== undefined && entry.meta.fence > change.fence) {
-        return { status: 'fenced', storedFence: entry.meta.fence };
+        return { result: { status: 'fenced', storedFence: entry.meta.fence } };
       }
     }
     // A rotation that lost the race to a concurrent one keeps the session where that one put it.
@@ -148,13 +153,13 @@ export class MemorySessionStore extends SessionStore {
     entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
     this.entries.set(moveTo ?? id, entry);
     const writtenKey = moveTo ? change.moveTo : targetKey;
-    return {
+    const result: CommitResult = {
       status: 'committed',
       version: entry.meta.version,
       expiresAt: entry.expiresAt,
       ...(aliased && { aliased }),
-      ...(writtenKey && idOf(writtenKey) !== keyId && { writtenKey }),
     };
+    return writtenKey && idOf(writtenKey) !== keyId ? { result, writtenKey } : { result };
   }
 
   async destroy(key: SessionKey): Promise<boolean> {

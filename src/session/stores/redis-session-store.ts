@@ -13,6 +13,7 @@ import { type CommitReply, type SessionScripts, withSessionScripts } from './red
 import { RedisSessionLocks } from './redis-session-lock.js';
 import { handleOf, keyOfHandle } from './session-handle.js';
 import {
+  type CommitReport,
   type CommitResult,
   type DestroyResult,
   type HeldSessionLock,
@@ -143,6 +144,10 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+    return (await this.commitReporting(key, change)).result;
+  }
+
+  override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const fields = encodeChange(change);
     const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
     const reply = await this.track(
@@ -166,7 +171,14 @@ export class RedisSessionStore extends SessionStore {
         ),
       ),
     );
-    const [result, replicas] = reply;
+    const [result] = reply;
+    if (result[0] === 'committed' && result[4] !== this.keyOf(key)) {
+      return { result: this.resultOf(reply), writtenKey: this.sessionKeyOf(result[4]) };
+    }
+    return { result: this.resultOf(reply) };
+  }
+
+  private resultOf([result, replicas]: [CommitReply, number | undefined]): CommitResult {
     switch (result[0]) {
       case 'committed':
         return {
@@ -175,7 +187,6 @@ export class RedisSessionStore extends SessionStore {
           expiresAt: result[2],
           replicas,
           ...(result[3] === 1 && { aliased: true }),
-          ...(result[4] !== this.keyOf(key) && { writtenKey: this.sessionKeyOf(result[4]) }),
         };
       case 'conflict':
         return { status: 'conflict', storedVersion: result[1] };

@@ -194,8 +194,6 @@ export type CommitResult =
       readonly replicas?: number;
       /** `key` was a rotation's grace pointer: the change landed where it leads. */
       readonly aliased?: boolean;
-      /** Where the change landed (`moveTo`, or where a grace pointer led), when not `key`. */
-      readonly writtenKey?: SessionKey;
     }
   /** The session no longer exists (destroyed, revoked or expired): nothing was written. */
   | { readonly status: 'gone' }
@@ -203,6 +201,13 @@ export type CommitResult =
   | { readonly status: 'exists' }
   | { readonly status: 'conflict'; readonly storedVersion: number }
   | { readonly status: 'fenced'; readonly storedFence: number };
+
+/** What a commit did: its result, and where the change landed when that is not `key`. */
+export interface CommitReport {
+  readonly result: CommitResult;
+  /** `moveTo`, or where a grace pointer at `key` led (a near cache drops it too). */
+  readonly writtenKey?: SessionKey;
+}
 
 /** What a destroy did: whether a session existed, and every key it deleted. */
 export interface DestroyResult {
@@ -230,6 +235,18 @@ export abstract class SessionStore {
 
   /** Removes a session (also through a grace pointer, and the pointer); `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
+
+  /**
+   * `commit`, also saying where the change landed. Stores with grace pointers override it; the
+   * default reports `moveTo` only, so a caller must treat an `aliased` result without
+   * `writtenKey` as landed on an unknown key.
+   */
+  async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
+    const result = await this.commit(key, change);
+    return result.status === 'committed' && change.moveTo
+      ? { result, writtenKey: change.moveTo }
+      : { result };
+  }
 
   /**
    * `destroy`, also saying which keys it deleted. Stores with grace pointers override it; the

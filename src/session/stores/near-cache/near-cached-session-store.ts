@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../../security/session-token.js';
 import {
+  type CommitReport,
   type CommitResult,
   type DestroyResult,
   type HeldSessionLock,
@@ -130,16 +131,19 @@ export class NearCachedSessionStore extends SessionStore {
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     const ids = [idOf(key), ...(change.moveTo ? [idOf(change.moveTo)] : [])];
     this.drop(ids);
-    let result: CommitResult;
+    let report: CommitReport;
     try {
-      result = await this.inner.commit(key, change);
+      report = await this.inner.commitReporting(key, change);
     } catch (error) {
       // The script may have run (timeout, replica shortfall), through a pointer we cannot see.
       await this.invalidate(['*']);
       throw error;
     }
+    const { result, writtenKey } = report;
     if (result.status === 'committed') {
-      await this.invalidate(result.writtenKey ? [...ids, idOf(result.writtenKey)] : ids);
+      // Landed through a pointer on a key the inner store does not name: drop everything.
+      if (result.aliased && !writtenKey) await this.invalidate(['*']);
+      else await this.invalidate(writtenKey ? [...ids, idOf(writtenKey)] : ids);
     }
     return result;
   }
