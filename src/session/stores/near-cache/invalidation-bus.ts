@@ -46,6 +46,8 @@ export class InvalidationBus {
   private generation = 0;
   private seq = 0;
   private backoffMs = 0;
+  /** Failed subscribe attempts in a row; reported from the third on (not while booting). */
+  private failures = 0;
   private subscriber?: Redis;
   private readonly members = new Set<string>();
   private readonly departed = new Set<string>();
@@ -203,6 +205,7 @@ export class InvalidationBus {
     this.options.onLiveChange(live);
     if (live) {
       this.backoffMs = 0;
+      this.failures = 0;
       const waiters = this.liveWaiters;
       this.liveWaiters = [];
       waiters.forEach((wake) => wake());
@@ -234,7 +237,8 @@ export class InvalidationBus {
       this.generation += 1;
       await this.send(`h ${this.id} ${this.generation}`);
     } catch (error) {
-      if (!this.closed) this.report('subscribe', error);
+      this.failures += 1;
+      if (!this.closed && this.failures >= 3) this.report('subscribe', error);
       if (connection) this.lost(connection);
       else this.retry();
     }
