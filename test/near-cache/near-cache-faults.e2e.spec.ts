@@ -75,6 +75,33 @@ describe('near cache: what a writer waits for, and failed writes (standalone)', 
     }
   });
 
+  it('holds a write at most ackTimeoutMs for a subscriber that never acknowledges, and reports it', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    // Subscribed like a hung instance: Redis counts it as a receiver, it never answers.
+    const hung = new Redis(redis().url);
+    await hung.subscribe(`${PREFIX}invalidate`);
+    const errors: string[] = [];
+    const stop = a.store.observe({
+      error: (operation, error) => errors.push(`${operation}: ${error.message}`),
+    });
+    try {
+      const key = await created({ n: 1 });
+      errors.length = 0;
+      expect(dataOf(await b.store.load(key, loadOptions()))).toEqual({ n: 1 });
+      expect(await a.store.commit(key, setChange({ n: 2 }))).toMatchObject({ status: 'committed' });
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^invalidate: .*not confirmed by every instance within 1000 ms \(3 of 4/,
+        ),
+      ]);
+      // The instances that answered did drop their copies.
+      expect(dataOf(await b.store.load(key, loadOptions()))).toEqual({ n: 2 });
+    } finally {
+      stop();
+      hung.disconnect();
+    }
+  });
+
   it('reports an invalidation Redis refused, and flushes every instance once it can', async () => {
     const [, b] = instances as [Instance, Instance];
     await admin.call('ACL', 'SETUSER', 'writer', 'on', 'nopass', '~*', '&*', '+@all');

@@ -50,7 +50,6 @@ export class InvalidationBus {
   private failures = 0;
   private subscriber?: Redis;
   private readonly members = new Set<string>();
-  private readonly departed = new Set<string>();
   private readonly pending = new Map<number, Pending>();
   private liveWaiters: (() => void)[] = [];
   private readonly sharded: boolean;
@@ -99,13 +98,20 @@ export class InvalidationBus {
     }
   }
 
+  /** Unsubscribes first, so that no message counts this instance once its `b` went out. */
   async close(): Promise<void> {
     this.closed = true;
     const wasLive = this.live;
     const subscriber = this.subscriber;
     this.setLive(false);
     this.subscriber = undefined;
-    if (wasLive) await this.send(`b ${this.id}`).catch(() => undefined);
+    if (subscriber && wasLive) {
+      const unsubscribed = this.sharded
+        ? subscriber.sunsubscribe(this.options.channel)
+        : subscriber.unsubscribe(this.options.channel);
+      await unsubscribed.catch(() => undefined);
+      await this.send(`b ${this.id}`).catch(() => undefined);
+    }
     subscriber?.disconnect();
   }
 
@@ -172,9 +178,7 @@ export class InvalidationBus {
         break;
       case 'b':
         this.members.delete(from);
-        if (this.departed.size > 1000) this.departed.clear();
-        this.departed.add(from);
-        for (const pending of this.pending.values()) this.acknowledge(pending, from);
+        this.replaces(from);
         break;
     }
   }
@@ -185,8 +189,19 @@ export class InvalidationBus {
     if (!pending) return;
     pending.waitFor = new Set(this.members);
     pending.done.add(this.id);
-    for (const gone of this.departed) pending.done.add(gone);
     this.check(pending);
+  }
+
+  /**
+   * `from` announced a fresh subscription (`h`) or left (`b`) after our own message came back:
+   * whatever subscription of it our message reached, its cache is gone since. This stands in for
+   * its acknowledgement, but only for a member we were waiting for: a newcomer must not make up
+   * for another subscriber's missing answer.
+   */
+  private replaces(from: string): void {
+    for (const pending of this.pending.values()) {
+      if (pending.waitFor?.has(from)) this.acknowledge(pending, from);
+    }
   }
 
   private acknowledged(seq: number, from: string): void {
