@@ -240,6 +240,8 @@ export class InvalidationBus {
       this.subscriber = current;
       current.on('error', () => undefined); // a lost connection is handled on 'close'
       current.on('close', () => this.lost(current));
+      // Cluster: the node dropped our shard subscription (slot moved, master demoted).
+      current.on('moved', () => this.lost(current));
       const onMessage = (channel: string, message: string) => {
         if (this.subscriber === current && channel === this.options.channel) this.receive(message);
       };
