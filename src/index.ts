@@ -51,7 +51,9 @@ export {
 } from './session/session.errors.js';
 export {
   SessionStore,
+  type CommitReport,
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexedSession,

@@ -8,7 +8,8 @@ import type { RedisNode, SessionModuleOptions } from 'nestjs-distributed-session
  * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES (else the memory store),
  * SESSION_SECRETS (comma-separated, newest first), SESSION_IDLE_TIMEOUT_MS,
  * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost),
- * SESSION_TRANSPORT (cookie | header), SESSION_NEAR_CACHE (true: replicated near cache, Redis only).
+ * SESSION_TRANSPORT (cookie | header), SESSION_NEAR_CACHE (true: replicated near cache, Redis only),
+ * SESSION_ROTATION_INTERVAL_MS (token rotation on, at least 1000) with SESSION_ROTATION_GRACE_MS.
  */
 export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptions {
   const logger = new Logger('SampleApp');
@@ -30,7 +31,16 @@ export function sessionOptionsFromEnv(config: ConfigService): SessionModuleOptio
     fingerprint: { properties: ['user-agent'] },
     // SESSION_TRANSPORT=header: token in `Authorization: Bearer`, new ones in `x-session-token`.
     transport: { kind: config.get<string>('SESSION_TRANSPORT') === 'header' ? 'header' : 'cookie' },
+    rotation: rotationFromEnv(config),
   };
+}
+
+/** SESSION_ROTATION_INTERVAL_MS turns token rotation on; the grace needs it and is else ignored. */
+function rotationFromEnv(config: ConfigService): SessionModuleOptions['rotation'] {
+  const intervalMs = numberOrUndefined(config.get<string>('SESSION_ROTATION_INTERVAL_MS'));
+  if (intervalMs === undefined) return undefined;
+  const graceMs = numberOrUndefined(config.get<string>('SESSION_ROTATION_GRACE_MS'));
+  return { intervalMs, ...(graceMs !== undefined && { graceMs }) };
 }
 
 function storeFromEnv(config: ConfigService): Pick<SessionModuleOptions, 'redis' | 'nearCache'> {

@@ -7,7 +7,10 @@ import {
   SessionLockOptions,
   SessionModuleOptions,
 } from './session-module-options.js';
-import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
+import {
+  DEFAULT_NEAR_CACHE_MAX_BYTES,
+  SessionNearCacheOptions,
+} from './stores/near-cache/near-cache-options.js';
 import {
   type ResolvedCookieSealOptions,
   resolveCookieSealOptions,
@@ -63,7 +66,12 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly lock: ResolvedLockOptions;
   readonly transport: ResolvedTransportOptions;
   /** Near cache settings; absent when it is off. */
-  readonly nearCache?: { readonly maxEntries: number; readonly channel: string };
+  readonly nearCache?: {
+    readonly maxEntries: number;
+    readonly maxBytes: number;
+    readonly channel: string;
+    readonly ackTimeoutMs: number;
+  };
   /** Fingerprint, CSRF, rotation, encryption and token-guessing settings. */
   readonly security: ResolvedSecurityOptions;
   /** Cookie-session settings; absent when sessions live in a store. */
@@ -163,7 +171,9 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
     transport: resolveTransportOptions(options.transport),
     nearCache: options.nearCache && {
       maxEntries: options.nearCache.maxEntries ?? 10_000,
+      maxBytes: options.nearCache.maxBytes ?? DEFAULT_NEAR_CACHE_MAX_BYTES,
       channel: options.nearCache.channel ?? `${options.prefix ?? 'sess:'}invalidate`,
+      ackTimeoutMs: options.nearCache.ackTimeoutMs ?? 1000,
     },
     security: resolveSecurityOptions(options),
     cookieSessions: resolveCookieSealOptions(options.cookieSessions),

@@ -2,7 +2,9 @@ import type { SessionKey } from '../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
+  type CommitReport,
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -29,6 +31,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** A rotation's grace pointer: the replaced key leads to the session's new one for a while. */
 interface MemoryAlias {
   target: string;
+  targetKey: SessionKey;
   expiresAt: number;
 }
 
@@ -62,7 +65,7 @@ export class MemorySessionStore extends SessionStore {
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { now, idleTimeoutMs } = options;
-    const { id, aliased } = this.resolve(idOf(key), now);
+    const { id, aliased } = this.resolve(idOf(key), now, key);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
     if (isPastDeadline(entry.meta, now, idleTimeoutMs)) {
@@ -93,24 +96,28 @@ export class MemorySessionStore extends SessionStore {
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    const result = this.apply(key, change);
-    if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
-    return result;
+    return (await this.commitReporting(key, change)).result;
   }
 
-  private apply(key: SessionKey, change: SessionChange): CommitResult {
+  override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
+    const report = this.apply(key, change);
+    if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
+    return report;
+  }
+
+  private apply(key: SessionKey, change: SessionChange): CommitReport {
     const { now, idleTimeoutMs } = change;
     const keyId = idOf(key);
-    const { id, aliased } = change.create
-      ? { id: keyId, aliased: false }
-      : this.resolve(keyId, now);
+    const { id, aliased, targetKey } = change.create
+      ? { id: keyId, aliased: false, targetKey: key }
+      : this.resolve(keyId, now, key);
     let entry = this.entries.get(id);
     if (entry && isPastDeadline(entry.meta, now, idleTimeoutMs)) {
       this.entries.delete(id);
       entry = undefined;
     }
     if (change.create) {
-      if (entry) return { status: 'exists' };
+      if (entry) return { result: { status: 'exists' } };
       entry = {
         meta: {
           version: 0,
@@ -123,21 +130,21 @@ export class MemorySessionStore extends SessionStore {
         expiresAt: 0,
       };
     } else {
-      if (!entry) return { status: 'gone' };
+      if (!entry) return { result: { status: 'gone' } };
       if (change.expectedVersion !== undefined && entry.meta.version !== change.expectedVersion) {
-        return { status: 'conflict', storedVersion: entry.meta.version };
+        return { result: { status: 'conflict', storedVersion: entry.meta.version } };
       }
       if (change.fence !== undefined && entry.meta.fence > change.fence) {
-        return { status: 'fenced', storedFence: entry.meta.fence };
+        return { result: { status: 'fenced', storedFence: entry.meta.fence } };
       }
       if (overwritesNoted(entry, change)) {
-        return { status: 'conflict', storedVersion: entry.meta.version };
+        return { result: { status: 'conflict', storedVersion: entry.meta.version } };
       }
     }
     const before = change.create ? 0 : dataBytes(entry.data);
     const after = bytesAfter(change.create || change.clearData ? new Map() : entry.data, change);
     if (change.maxBytes !== undefined && after > change.maxBytes && after > before) {
-      return { status: 'too-large', bytes: after };
+      return { result: { status: 'too-large', bytes: after } };
     }
     if (change.fence !== undefined) entry.noted = undefined;
     else if (!change.create && entry.noted) noteWrites(entry.noted, change);
@@ -147,7 +154,13 @@ export class MemorySessionStore extends SessionStore {
       this.entries.delete(id);
       this.aliases.delete(keyId);
       const graceMs = aliased ? 0 : (change.rotation?.graceMs ?? 0);
-      if (graceMs > 0) this.aliases.set(keyId, { target: moveTo, expiresAt: now + graceMs });
+      if (graceMs > 0 && change.moveTo) {
+        this.aliases.set(keyId, {
+          target: moveTo,
+          targetKey: change.moveTo,
+          expiresAt: now + graceMs,
+        });
+      }
     }
     if (change.clearData) entry.data.clear();
     for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
@@ -157,25 +170,37 @@ export class MemorySessionStore extends SessionStore {
     entry.meta.lastAccessAt = now;
     entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
     this.entries.set(moveTo ?? id, entry);
-    return {
+    const writtenKey = moveTo ? change.moveTo : targetKey;
+    const result: CommitResult = {
       status: 'committed',
       version: entry.meta.version,
       expiresAt: entry.expiresAt,
       ...(aliased && { aliased }),
     };
+    return writtenKey && idOf(writtenKey) !== keyId ? { result, writtenKey } : { result };
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
+    return (await this.destroyReporting(key)).existed;
+  }
+
+  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
     const keyId = idOf(key);
-    const { id, via } = this.resolve(keyId, Date.now());
+    const { id, via, targetKey } = this.resolve(keyId, Date.now(), key);
     for (const pointer of [keyId, ...via]) this.aliases.delete(pointer);
-    return this.entries.delete(id);
+    const existed = this.entries.delete(id);
+    return { existed, deletedKeys: id === keyId ? [key] : [key, targetKey] };
   }
 
   /** Where `id` leads: through live grace pointers (a bounded chain of them), or to itself. */
-  private resolve(id: string, now: number): { id: string; aliased: boolean; via: string[] } {
+  private resolve(
+    id: string,
+    now: number,
+    key: SessionKey,
+  ): { id: string; aliased: boolean; via: string[]; targetKey: SessionKey } {
     const via: string[] = [];
     let current = id;
+    let targetKey = key;
     for (let hop = 0; hop < MAX_POINTER_HOPS; hop++) {
       const alias = this.aliases.get(current);
       if (!alias) break;
@@ -185,8 +210,9 @@ export class MemorySessionStore extends SessionStore {
       }
       via.push(current);
       current = alias.target;
+      targetKey = alias.targetKey;
     }
-    return { id: current, aliased: via.length > 0, via };
+    return { id: current, aliased: via.length > 0, via, targetKey };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {

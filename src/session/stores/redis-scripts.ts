@@ -12,7 +12,7 @@ const DESTROY_LUA = readFileSync(new URL('./lua/destroy.lua', import.meta.url), 
 
 export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[], '0' | '1'];
 export type CommitReply =
-  | ['committed', number, number, 0 | 1]
+  | ['committed', number, number, 0 | 1, string]
   | ['gone']
   | ['exists']
   | ['conflict', number]
@@ -28,8 +28,8 @@ export interface SessionScripts {
     lockKey: string,
     ...args: (string | number)[]
   ): Promise<CommitReply>;
-  /** 1 when a session was removed (through a grace pointer too), 0 otherwise. */
-  sessionDestroy(key: string): Promise<number>;
+  /** `[1 when a session was removed (through a grace pointer too) else 0, ...keys deleted]` */
+  sessionDestroy(key: string): Promise<[number, ...string[]]>;
   /** `[removed, handle, deadline, handle, deadline, ...]` */
   sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }

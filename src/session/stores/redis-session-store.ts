@@ -19,7 +19,9 @@ import {
 import { RedisSessionLocks } from './redis-session-lock.js';
 import { handleOf, keyOfHandle } from './session-handle.js';
 import {
+  type CommitReport,
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexedSession,
@@ -153,6 +155,10 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+    return (await this.commitReporting(key, change)).result;
+  }
+
+  override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const fields = encodeChange(change);
     const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
     const { reply: result, replicas } = await this.track(
@@ -179,6 +185,13 @@ export class RedisSessionStore extends SessionStore {
         ),
       ),
     );
+    if (result[0] === 'committed' && result[4] !== this.keyOf(key)) {
+      return { result: this.resultOf(result, replicas), writtenKey: this.sessionKeyOf(result[4]) };
+    }
+    return { result: this.resultOf(result, replicas) };
+  }
+
+  private resultOf(result: CommitReply, replicas: number | undefined): CommitResult {
     switch (result[0]) {
       case 'committed':
         return {
@@ -231,12 +244,31 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    const { reply: removed } = await this.track(
+    return (await this.destroyReporting(key)).existed;
+  }
+
+  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    const { reply } = await this.track(
       this.run('destroy', () =>
-        this.write<number>('sessionDestroy', [this.keyOf(key)], [], (reply) => reply > 0),
+        this.write<[number, ...string[]]>(
+          'sessionDestroy',
+          [this.keyOf(key)],
+          [],
+          (destroyed) => destroyed[0] > 0,
+        ),
       ),
     );
-    return removed > 0;
+    const [removed, ...deleted] = reply;
+    return { existed: removed > 0, deletedKeys: deleted.map((k) => this.sessionKeyOf(k)) };
+  }
+
+  /** The session key of a Redis key this store wrote (`prefix{tag}secretHash`). */
+  private sessionKeyOf(redisKey: string): SessionKey {
+    const tagEnd = redisKey.indexOf('}', this.prefix.length);
+    return {
+      tag: redisKey.slice(this.prefix.length + 1, tagEnd),
+      secretHash: redisKey.slice(tagEnd + 1),
+    };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {

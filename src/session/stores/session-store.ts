@@ -220,6 +220,20 @@ export type CommitResult =
   | { readonly status: 'too-large'; readonly bytes: number }
   | { readonly status: 'fenced'; readonly storedFence: number };
 
+/** What a commit did: its result, and where the change landed when that is not `key`. */
+export interface CommitReport {
+  readonly result: CommitResult;
+  /** `moveTo`, or where a grace pointer at `key` led (a near cache drops it too). */
+  readonly writtenKey?: SessionKey;
+}
+
+/** What a destroy did: whether a session existed, and every key it deleted. */
+export interface DestroyResult {
+  readonly existed: boolean;
+  /** `key`, and the session a grace pointer at `key` led to (a near cache drops them all). */
+  readonly deletedKeys: readonly SessionKey[];
+}
+
 /**
  * The contract of a session store, and its injection token: inject `SessionStore` to reach the
  * configured one. A store must give every operation below atomically (one round trip on Redis).
@@ -239,6 +253,26 @@ export abstract class SessionStore {
 
   /** Removes a session (also through a grace pointer, and the pointer); `true` when it existed. */
   abstract destroy(key: SessionKey): Promise<boolean>;
+
+  /**
+   * `commit`, also saying where the change landed. Stores with grace pointers override it; the
+   * default reports `moveTo` only, so a caller must treat an `aliased` result without
+   * `writtenKey` as landed on an unknown key.
+   */
+  async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
+    const result = await this.commit(key, change);
+    return result.status === 'committed' && change.moveTo
+      ? { result, writtenKey: change.moveTo }
+      : { result };
+  }
+
+  /**
+   * `destroy`, also saying which keys it deleted. Stores with grace pointers override it; the
+   * default reports `key` only.
+   */
+  async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    return { existed: await this.destroy(key), deletedKeys: [key] };
+  }
 
   /**
    * Takes the lock of a session, waiting as `settings` say; raises `SessionLockTimeoutError`

@@ -19,7 +19,7 @@
 -- ARGV[10]: number M of fields to delete
 -- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
 -- ARGV[11+2N+M]: the most data bytes the session may hold, or '' (no limit)
--- Returns {'committed', version, expiresAt, aliased 0|1} | {'gone'} | {'exists'}
+-- Returns {'committed', version, expiresAt, aliased 0|1, key written} | {'gone'} | {'exists'}
 --       | {'conflict', version} | {'fenced', fence} | {'toolarge', bytes}
 -- A hash holding only '>' is a rotation's grace pointer: an update lands where it leads (same
 -- {tag} only, so one slot), and aliased is 1. Pointers to pointers (rotations closer together
@@ -150,4 +150,4 @@ redis.call('HSET', key, 'a', ARGV[1])
 local expiresAt = math.min(now + idle, absolute)
 redis.call('PEXPIREAT', key, expiresAt)
 releaseLock()
-return {'committed', version, expiresAt, aliased}
+return {'committed', version, expiresAt, aliased, key}

@@ -4,7 +4,8 @@
 -- and every pointer on the way is removed. The chain is read before anything is deleted, so a
 -- script stopped half-way (a Cluster slot migrating) has deleted nothing.
 -- KEYS[1]: the session hash ("prefix{tag}secretHash")
--- Returns 1 when a session was removed, 0 otherwise.
+-- Returns {1 when a session was removed else 0, the keys deleted (KEYS[1] and every key on the
+-- chain it led along)}.
 local key = KEYS[1]
 local tagEnd = string.find(key, '}', 1, true)
 local pointers = {}
@@ -24,6 +25,7 @@ for _, pointer in ipairs(pointers) do
   redis.call('DEL', pointer)
 end
 if not key or redis.call('HEXISTS', key, '>') == 1 then
-  return 0
+  return {0, unpack(pointers)}
 end
-return redis.call('DEL', key)
+pointers[#pointers + 1] = key
+return {redis.call('DEL', key), unpack(pointers)}

@@ -1,7 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../../security/session-token.js';
 import {
+  type CommitReport,
   type CommitResult,
+  type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -15,13 +17,25 @@ import {
   type SessionSummary,
   type StoredSession,
 } from '../session-store.js';
+import { InvalidationBus } from './invalidation-bus.js';
 import { LruMap } from './lru-map.js';
+import { DEFAULT_NEAR_CACHE_MAX_BYTES } from './near-cache-options.js';
 
 export interface NearCacheOptions {
   /** Sessions kept per instance; the least recently used goes first. @default 10_000 */
   readonly maxEntries?: number;
+  /**
+   * Bytes of session data kept per instance (keys and values as UTF-16, plus a fixed overhead
+   * per session); the least recently used go first. @default 64 MiB
+   */
+  readonly maxBytes?: number;
   /** Pub/sub channel of invalidations, shared by every instance. @default 'sess:invalidate' */
   readonly channel?: string;
+  /**
+   * Longest wait of a write for every instance to confirm its invalidation, ms; past it the
+   * write answers anyway and a `store-error` ('invalidate') is reported. @default 1000
+   */
+  readonly ackTimeoutMs?: number;
 }
 
 /** Hits and misses of a near cache since it started. */
@@ -31,46 +45,55 @@ export interface NearCacheStats {
   /** hits / (hits + misses), 0 before the first load. */
   readonly hitRatio: number;
   readonly size: number;
+  /** Bytes held, as `maxBytes` counts them. */
+  readonly bytes: number;
 }
+
+/** What a cached session costs beyond its data (metadata, map entry), roughly. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 /**
  * Replication of hot sessions: each instance keeps recently used sessions in memory, kept
- * coherent through Redis pub/sub. A read that finds the session here, within its deadlines and
- * before its idle deadline is due to slide, costs no Redis round trip. Every commit and destroy
- * publishes an invalidation and waits for Redis to hand it to every subscribed instance before
- * it returns, so the writer's response is sent after every other instance's copy is doomed.
- * Locked loads and anything that writes always go to Redis.
+ * coherent through Redis pub/sub ({@link InvalidationBus}). A read that finds the session here,
+ * within its deadlines and before its idle deadline is due to slide, costs no Redis round trip.
+ * Every commit and destroy publishes the keys it wrote or deleted and returns once every
+ * instance has dropped them (or `ackTimeoutMs` passed, reported). A load fills the cache only
+ * when no invalidation arrived while it ran, never through a grace pointer, and only while the
+ * subscription is live. Locked loads and anything that writes always go to Redis.
  */
 export class NearCachedSessionStore extends SessionStore {
   private readonly cache: LruMap<string, StoredSession>;
-  private readonly channel: string;
-  private readonly subscriber: Redis | Cluster;
+  private readonly bus: InvalidationBus;
+  private readonly ackTimeoutMs: number;
+  /** Raised by every invalidation and subscription change; a load fills only if unchanged. */
+  private epoch = 0;
+  /** An invalidation could not be published: the next one flushes every instance. */
+  private owesFlush = false;
+  private flushRetry?: NodeJS.Timeout;
   private hits = 0;
   private misses = 0;
-  private readonly subscribed: Promise<unknown>;
 
   constructor(
     private readonly inner: SessionStore,
-    private readonly publisher: Redis | Cluster,
+    publisher: Redis | Cluster,
     options: NearCacheOptions = {},
   ) {
     super();
-    this.cache = new LruMap(options.maxEntries ?? 10_000);
-    this.channel = options.channel ?? 'sess:invalidate';
-    // duplicate() on the union is not callable in TS: each client type has its own signature.
-    // The subscriber queues its SUBSCRIBE until connected (the module's own clients fail fast
-    // and would drop it), and ioredis re-subscribes after every reconnect.
-    this.subscriber =
-      'isCluster' in publisher && publisher.isCluster
-        ? (publisher as Cluster).duplicate(undefined, { enableOfflineQueue: true })
-        : (publisher as Redis).duplicate({ enableOfflineQueue: true });
-    const events: NodeJS.EventEmitter = this.subscriber;
-    events.on('message', (channel: string, id: string) => {
-      if (channel === this.channel) this.cache.delete(id);
+    this.cache = new LruMap({
+      maxEntries: options.maxEntries ?? 10_000,
+      maxBytes: options.maxBytes ?? DEFAULT_NEAR_CACHE_MAX_BYTES,
+      sizeOf: sizeOfSession,
     });
-    // While the subscription is down, invalidations may be missed: forget everything.
-    events.on('close', () => this.cache.clear());
-    this.subscribed = this.subscriber.subscribe(this.channel).catch(() => undefined);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
+    this.bus = new InvalidationBus(publisher, {
+      channel: options.channel ?? 'sess:invalidate',
+      ackTimeoutMs: this.ackTimeoutMs,
+      onInvalidate: (ids) => this.drop(ids),
+      // Invalidations may have been missed while not subscribed: start over either way.
+      onLiveChange: () => this.drop(['*']),
+      onError: (operation, error) => this.observer.error(`near-cache ${operation}`, error),
+    });
+    this.bus.start();
   }
 
   stats(): NearCacheStats {
@@ -80,35 +103,66 @@ export class NearCachedSessionStore extends SessionStore {
       misses: this.misses,
       hitRatio: total === 0 ? 0 : this.hits / total,
       size: this.cache.size,
+      bytes: this.cache.bytes,
     };
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const id = idOf(key);
-    const cached = options.raiseFence ? undefined : this.cache.get(id);
+    const cached = options.raiseFence || !this.bus.isLive ? undefined : this.cache.get(id);
     if (cached && this.servable(cached, options)) {
       this.hits += 1;
       return { status: 'found', slid: false, session: cached };
     }
     this.misses += 1;
+    const epoch = this.epoch;
     const result = await this.inner.load(key, options);
-    if (result.status === 'found' && !options.raiseFence) this.cache.set(id, result.session);
+    const fill =
+      result.status === 'found' &&
+      !options.raiseFence &&
+      !result.aliased &&
+      this.bus.isLive &&
+      this.epoch === epoch;
+    if (fill) this.cache.set(id, result.session);
     else this.cache.delete(id);
     return result;
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    this.cache.delete(idOf(key));
-    const result = await this.inner.commit(key, change);
-    await this.invalidate(key);
+    const ids = [idOf(key), ...(change.moveTo ? [idOf(change.moveTo)] : [])];
+    this.drop(ids);
+    let report: CommitReport;
+    try {
+      report = await this.inner.commitReporting(key, change);
+    } catch (error) {
+      // The script may have run (timeout, replica shortfall), through a pointer we cannot see.
+      await this.invalidate(['*']);
+      throw error;
+    }
+    const { result, writtenKey } = report;
+    if (result.status === 'committed') {
+      // Landed through a pointer on a key the inner store does not name: drop everything.
+      if (result.aliased && !writtenKey) await this.invalidate(['*']);
+      else await this.invalidate(writtenKey ? [...ids, idOf(writtenKey)] : ids);
+    }
     return result;
   }
 
   async destroy(key: SessionKey): Promise<boolean> {
-    this.cache.delete(idOf(key));
-    const existed = await this.inner.destroy(key);
-    await this.invalidate(key);
-    return existed;
+    return (await this.destroyReporting(key)).existed;
+  }
+
+  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+    this.drop([idOf(key)]);
+    let result: DestroyResult;
+    try {
+      result = await this.inner.destroyReporting(key);
+    } catch (error) {
+      await this.invalidate(['*']);
+      throw error;
+    }
+    await this.invalidate([idOf(key), ...result.deletedKeys.map(idOf)]);
+    return result;
   }
 
   acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
@@ -131,18 +185,26 @@ export class NearCachedSessionStore extends SessionStore {
   }
 
   override observe(observer: SessionStoreObserver): () => void {
-    return this.inner.observe(observer);
+    const own = super.observe(observer);
+    const inner = this.inner.observe(observer);
+    return () => {
+      own();
+      inner();
+    };
   }
 
   override async ready(timeoutMs: number): Promise<boolean> {
-    const ready = await this.inner.ready(timeoutMs);
-    await this.subscribed;
-    return ready;
+    const [ready, live] = await Promise.all([
+      this.inner.ready(timeoutMs),
+      this.bus.whenLive(timeoutMs),
+    ]);
+    return ready && live;
   }
 
   override async close(): Promise<void> {
+    clearTimeout(this.flushRetry);
+    await this.bus.close();
     this.cache.clear();
-    this.subscriber.disconnect();
     await this.inner.close();
   }
 
@@ -157,10 +219,44 @@ export class NearCachedSessionStore extends SessionStore {
     );
   }
 
-  /** Publishes the invalidation; PUBLISH returns once Redis handed it to every subscriber. */
-  private async invalidate(key: SessionKey): Promise<void> {
-    await this.publisher.publish(this.channel, idOf(key)).catch(() => undefined);
+  private drop(ids: readonly string[]): void {
+    this.epoch += 1;
+    if (ids.includes('*')) this.cache.clear();
+    else for (const id of ids) this.cache.delete(id);
   }
+
+  /**
+   * Drops the ids here and on every instance. A failure is reported, not thrown: the write
+   * stands. When the message may not have gone out, every instance is flushed as soon as Redis
+   * takes a message again.
+   */
+  private async invalidate(ids: readonly string[]): Promise<void> {
+    this.drop(ids);
+    const flushing = this.owesFlush;
+    try {
+      await this.bus.publish(flushing ? ['*'] : ids);
+      if (flushing) this.owesFlush = false;
+    } catch (error) {
+      this.observer.error('invalidate', error as Error);
+      this.owesFlush = true;
+      this.retryFlush();
+    }
+  }
+
+  private retryFlush(): void {
+    if (this.flushRetry) return;
+    this.flushRetry = setTimeout(() => {
+      this.flushRetry = undefined;
+      if (this.owesFlush) void this.invalidate(['*']);
+    }, this.ackTimeoutMs).unref();
+  }
+}
+
+/** What `maxBytes` counts of a session: its keys and values as UTF-16, plus a fixed overhead. */
+function sizeOfSession(session: StoredSession): number {
+  let chars = 0;
+  for (const [name, value] of Object.entries(session.data)) chars += name.length + value.length;
+  return chars * 2 + ENTRY_OVERHEAD_BYTES;
 }
 
 function idOf(key: SessionKey): string {
