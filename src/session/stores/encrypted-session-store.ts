@@ -2,6 +2,7 @@ import { SessionCipher } from '../../security/session-cipher.js';
 import type { SessionKey } from '../../security/session-token.js';
 import {
   type CommitResult,
+  type DestroyOptions,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -79,8 +80,8 @@ export class EncryptedSessionStore extends SessionStore {
     return this.inner.commit(key, { ...change, set, meta: this.sealMetadata(key, change.meta) });
   }
 
-  destroy(key: SessionKey): Promise<boolean> {
-    return this.inner.destroy(key);
+  destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
+    return this.inner.destroy(key, options);
   }
 
   acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {

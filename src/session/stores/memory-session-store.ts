@@ -3,6 +3,7 @@ import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
   type CommitResult,
+  type DestroyOptions,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -44,9 +45,17 @@ export class MemorySessionStore extends SessionStore {
   private readonly sweeper: NodeJS.Timeout;
   private readonly locks = new MemorySessionLocks();
   private readonly index = new MemoryPrincipalIndex();
+  /** Revoked tags (as destroy.lua's tombstones): tag → until when every key of it is refused. */
+  private readonly revokedTags = new Map<string, number>();
+  private readonly maxSessionLifetimeMs: number;
 
-  constructor() {
+  /**
+   * @param options.maxSessionLifetimeMs the longest a session lives: how long a destroyed
+   *   session's tag stays revoked when its deadline is unknown. @default 86_400_000 (24 h)
+   */
+  constructor(options: { readonly maxSessionLifetimeMs?: number } = {}) {
     super();
+    this.maxSessionLifetimeMs = options.maxSessionLifetimeMs ?? 86_400_000;
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -58,6 +67,10 @@ export class MemorySessionStore extends SessionStore {
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { now, idleTimeoutMs } = options;
+    if (this.isRevoked(key, now)) {
+      this.entries.delete(idOf(key));
+      return { status: 'missing' };
+    }
     const { id, aliased } = this.resolve(idOf(key), now);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
@@ -93,6 +106,10 @@ export class MemorySessionStore extends SessionStore {
   private apply(key: SessionKey, change: SessionChange): CommitResult {
     const { now, idleTimeoutMs } = change;
     const keyId = idOf(key);
+    if (this.isRevoked(key, now)) {
+      this.entries.delete(keyId);
+      return { status: 'gone' };
+    }
     const { id, aliased } = change.create
       ? { id: keyId, aliased: false }
       : this.resolve(keyId, now);
@@ -147,11 +164,26 @@ export class MemorySessionStore extends SessionStore {
     };
   }
 
-  async destroy(key: SessionKey): Promise<boolean> {
+  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
+    const now = Date.now();
     const keyId = idOf(key);
-    const { id } = this.resolve(keyId, Date.now());
+    const { id } = this.resolve(keyId, now);
     this.aliases.delete(keyId);
+    const known = [options.until, this.entries.get(id)?.meta.absoluteDeadline];
+    const deadlines = known.filter((value): value is number => value !== undefined);
+    const until = deadlines.length > 0 ? Math.max(...deadlines) : now + this.maxSessionLifetimeMs;
+    const previous = this.revokedTags.get(key.tag) ?? 0;
+    if (until > now) this.revokedTags.set(key.tag, Math.max(previous, until));
     return this.entries.delete(id);
+  }
+
+  /** The session's tag was revoked by a destroy (see destroy.lua). */
+  private isRevoked(key: SessionKey, now: number): boolean {
+    const until = this.revokedTags.get(key.tag);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.revokedTags.delete(key.tag);
+    return false;
   }
 
   /** Where `id` leads: through a live grace pointer, or to itself. */
@@ -172,6 +204,7 @@ export class MemorySessionStore extends SessionStore {
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]> {
     return keys.map((key) => {
+      if (this.isRevoked(key, options.now)) return undefined;
       const entry = this.entries.get(idOf(key));
       if (!entry || isPastDeadline(entry.meta, options.now, options.idleTimeoutMs))
         return undefined;
@@ -189,12 +222,14 @@ export class MemorySessionStore extends SessionStore {
     clearInterval(this.sweeper);
     this.entries.clear();
     this.aliases.clear();
+    this.revokedTags.clear();
     this.index.clear();
   }
 
   private sweep(now: number): void {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
     for (const [id, alias] of this.aliases) if (alias.expiresAt <= now) this.aliases.delete(id);
+    for (const [tag, until] of this.revokedTags) if (until <= now) this.revokedTags.delete(tag);
   }
 }
 

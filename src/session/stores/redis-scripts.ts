@@ -25,8 +25,8 @@ export interface SessionScripts {
     ...args: (string | number)[]
   ): Promise<CommitReply>;
   /** 1 when a session was removed (through a grace pointer too), 0 otherwise. */
-  sessionDestroy(key: string): Promise<number>;
-  /** `[removed, handle, deadline, handle, deadline, ...]` */
+  sessionDestroy(key: string, ...args: (string | number)[]): Promise<number>;
+  /** `[removed, refused, count, E, E evicted handle/deadline pairs, member pairs...]` */
   sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }
 

@@ -14,6 +14,7 @@ import { RedisSessionLocks } from './redis-session-lock.js';
 import { handleOf, keyOfHandle } from './session-handle.js';
 import {
   type CommitResult,
+  type DestroyOptions,
   type HeldSessionLock,
   type IndexChange,
   type IndexedSession,
@@ -57,6 +58,11 @@ export interface RedisSessionStoreOptions {
    * it (`store-error` event with operation 'replicate'). @default 'fail'
    */
   readonly onReplicaShortfall?: 'fail' | 'warn';
+  /**
+   * The longest a session lives (the module passes `absoluteTimeoutMs`): how long a destroyed
+   * session's tag stays revoked when its own deadline cannot be read. @default 86_400_000 (24 h)
+   */
+  readonly maxSessionLifetimeMs?: number;
 }
 
 /**
@@ -74,6 +80,7 @@ export class RedisSessionStore extends SessionStore {
   private readonly replicaAcks: number;
   private readonly replicaAckTimeoutMs: number;
   private readonly onReplicaShortfall: 'fail' | 'warn';
+  private readonly maxSessionLifetimeMs: number;
   /** Writes in flight, so that `close()` lets them finish before it closes the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private expiryListener?: RedisExpiryListener;
@@ -89,6 +96,7 @@ export class RedisSessionStore extends SessionStore {
     this.replicaAcks = options.replicaAcks ?? 0;
     this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? Math.floor(this.timeoutMs / 2);
     this.onReplicaShortfall = options.onReplicaShortfall ?? 'fail';
+    this.maxSessionLifetimeMs = options.maxSessionLifetimeMs ?? 86_400_000;
     // A client we built has no other listener: without one, ioredis prints every reconnect
     // failure as an unhandled error. The failures reach the app as `store-error` events.
     if (this.ownsClient)
@@ -98,6 +106,11 @@ export class RedisSessionStore extends SessionStore {
   /** The Redis key of a principal's session index; its own slot, `{principalId}`. */
   indexKeyOf(principalId: string): string {
     return `${this.prefix}user:{${principalId}}`;
+  }
+
+  /** The tombstone of a revoked session's tag: `prefix{tag}`, in the tag's slot. */
+  tombstoneKeyOf(key: SessionKey): string {
+    return `${this.prefix}{${key.tag}}`;
   }
 
   /** The Redis key of a session. */
@@ -218,16 +231,27 @@ export class RedisSessionStore extends SessionStore {
     return [reply, replicas];
   }
 
-  async destroy(key: SessionKey): Promise<boolean> {
+  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
     const removed = await this.track(
-      this.run('destroy', () => this.scripts.sessionDestroy(this.keyOf(key))),
+      this.run('destroy', () =>
+        this.scripts.sessionDestroy(
+          this.keyOf(key),
+          Date.now(),
+          options.until ?? '',
+          this.maxSessionLifetimeMs,
+        ),
+      ),
     );
     return removed > 0;
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
     const remove = (change.remove ?? []).map(handleOf);
-    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : [];
+    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : ['', ''];
+    const cap = change.cap
+      ? [change.cap.limit, change.cap.onLimit === 'refuse' ? 'refuse' : 'evict']
+      : ['', ''];
+    const list = change.list === false ? '0' : '1';
     const reply = await this.track(
       this.run('index', () =>
         this.scripts.sessionIndex(
@@ -236,24 +260,38 @@ export class RedisSessionStore extends SessionStore {
           remove.length,
           ...remove,
           ...add,
+          ...cap,
+          list,
         ),
       ),
     );
-    const sessions: IndexedSession[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const key = keyOfHandle(String(reply[i]));
-      if (key) sessions.push({ key, deadline: Number(reply[i + 1]) });
-    }
-    return { removed: Number(reply[0]), sessions };
+    const evictedCount = Number(reply[3]);
+    const evicted = indexedSessionsOf(reply.slice(4, 4 + 2 * evictedCount));
+    const sessions = indexedSessionsOf(reply.slice(4 + 2 * evictedCount));
+    const detailed = change.cap !== undefined || change.list === false;
+    return {
+      removed: Number(reply[0]),
+      sessions,
+      ...(detailed && { count: Number(reply[2]), refused: reply[1] === 1, evicted }),
+    };
   }
 
   async describe(
     keys: readonly SessionKey[],
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]> {
-    // One HMGET per session: on Cluster they live in different slots, so no single script.
+    // One HMGET (and one EXISTS of its tag's tombstone) per session: on Cluster they live in
+    // different slots, so no single script. The commands of all sessions travel together.
     const replies = await this.run('describe', () =>
-      Promise.all(keys.map((key) => this.client.hmget(this.keyOf(key), ...SUMMARY_FIELDS))),
+      Promise.all(
+        keys.map(async (key) => {
+          const [values, revoked] = await Promise.all([
+            this.client.hmget(this.keyOf(key), ...SUMMARY_FIELDS),
+            this.client.exists(this.tombstoneKeyOf(key)),
+          ]);
+          return revoked > 0 ? [] : values;
+        }),
+      ),
     );
     return replies.map((values) => {
       const summary = decodeSummary(values);
@@ -315,4 +353,14 @@ export class RedisSessionStore extends SessionStore {
     await this.expiryListener?.stop();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** `[handle, deadline, handle, deadline, ...]` of an index reply as index members. */
+function indexedSessionsOf(pairs: readonly (string | number)[]): IndexedSession[] {
+  const sessions: IndexedSession[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const key = keyOfHandle(String(pairs[i]));
+    if (key) sessions.push({ key, deadline: Number(pairs[i + 1]) });
+  }
+  return sessions;
 }

@@ -9,7 +9,13 @@
 --       | {'found', slid '1'|'0', fields as HGETALL gives them, aliased '1'|'0'}
 -- A hash holding only '>' is a rotation's grace pointer: the session is read where it leads
 -- (aliased '1'). It is followed only into the same {tag}, so the script stays in one slot.
+-- A tombstone "prefix{tag}" (destroy.lua) means the session was revoked: every key of it is gone.
 local key = KEYS[1]
+local revokedEnd = string.find(key, '}', 1, true)
+if revokedEnd and redis.call('EXISTS', string.sub(key, 1, revokedEnd)) == 1 then
+  redis.call('DEL', key)
+  return {'missing'}
+end
 local aliased = '0'
 local fields = redis.call('HGETALL', key)
 if fields[1] == '>' then
