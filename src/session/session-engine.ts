@@ -164,11 +164,10 @@ export class SessionEngine {
       deadline: state.meta?.absoluteDeadline ?? Date.now() + this.options.absoluteTimeoutMs,
     };
     const before = indexRefOf(state);
-    const replacing = before?.principalId === principal.id ? before.key : undefined;
-    Object.assign(state.metaChange, await this.index.admit(next, replacing, state.response?.req));
+    Object.assign(state.metaChange, await this.index.admit(next, state.response?.req));
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
-    if (!state.stored) state.createDeadline = next.deadline;
+    if (!state.stored) state.createAt = next.deadline - this.options.absoluteTimeoutMs;
     state.indexAdmitted = true;
     try {
       const outcome = await this.regenerate(session, { keepData: true }, { token, signIn: true });
@@ -180,7 +179,8 @@ export class SessionEngine {
       throw error;
     }
     state.indexAdmitted = false;
-    if (before && !replacing) await this.index.sync(before, undefined);
+    // The earlier entry leaves only now: had this sign-in lost, the session stays listed.
+    if (before) await this.index.withdraw(before);
     this.emitSignedIn(state, principal);
   }
 
@@ -257,15 +257,14 @@ export class SessionEngine {
       return;
     }
     if (!state.stored) this.security.bind(state);
-    const now = Date.now();
+    // A sign-in indexed a new session's deadline from `createAt`: the session gets exactly it.
+    const now = (!state.stored && state.createAt) || Date.now();
     const renewed = rotating ? renewSessionToken(state.token) : undefined;
     if (renewed) this.security.stampRotation(state, now);
     const change: SessionChange = {
       now,
       idleTimeoutMs: this.options.idleTimeoutMs,
-      create: state.stored
-        ? undefined
-        : { absoluteDeadline: state.createDeadline ?? now + this.options.absoluteTimeoutMs },
+      create: state.stored ? undefined : { absoluteDeadline: now + this.options.absoluteTimeoutMs },
       set: Object.fromEntries(set),
       delete: remove,
       meta: state.metaChange,

@@ -48,8 +48,8 @@ export interface SessionState {
    * was signed in): the commit that follows adds nothing there.
    */
   indexAdmitted?: boolean;
-  /** The absolute deadline a new session is created with (`signIn` indexed it under it). */
-  createDeadline?: number;
+  /** When a new session is created (`signIn` indexed its absolute deadline from it). */
+  createAt?: number;
   /** The commit in flight, so that two commits of one request never overlap. */
   committing?: Promise<void>;
 }

@@ -47,16 +47,12 @@ export class PrincipalIndexSync {
 
   /**
    * Runs before a sign-in writes the session: enters `next` (the key the session is about to
-   * get) in the principal's index, `replacing` an earlier key of the same principal, with the cap
-   * decided atomically: at the cap, 'refuse' throws `SessionLimitError` (after dropping members
+   * get) in the principal's index, with the cap decided atomically (earlier keys of the same
+   * session do not count; the caller unlists them once the sign-in committed): at the cap, 'refuse' throws `SessionLimitError` (after dropping members
    * whose sessions are gone, once), 'sign-out-oldest' revokes the oldest others. A store failure
    * throws (the sign-in must not happen unlisted). Returns the metadata the sign-in records.
    */
-  async admit(
-    next: IndexRef,
-    replacing: SessionKey | undefined,
-    request: Request | undefined,
-  ): Promise<MetadataChange> {
+  async admit(next: IndexRef, request: Request | undefined): Promise<MetadataChange> {
     const { limit, onLimit, maxIndexed, trackClientIp } = this.options.principalSessions;
     const cap =
       limit !== undefined
@@ -64,14 +60,13 @@ export class PrincipalIndexSync {
         : { limit: maxIndexed, onLimit: 'sign-out-oldest' as const };
     const change = {
       add: { key: next.key, deadline: next.deadline },
-      remove: replacing ? [replacing] : [],
       cap,
       list: false,
     };
     let result = await this.store.updateIndex(next.principalId, { now: Date.now(), ...change });
     if (result.refused) {
       // Members whose sessions ended still count until dropped; drop them and decide again.
-      await this.sessions.live(next.principalId);
+      await this.sessions.live(next.principalId, next.key.tag);
       result = await this.store.updateIndex(next.principalId, { now: Date.now(), ...change });
       if (result.refused) throw SessionLimitError.reached(cap.limit);
     }

@@ -104,9 +104,10 @@ export class PrincipalSessions {
    * The principal's sessions that still exist, earliest deadline first. Members whose session is
    * gone are revoked (their tag: a sign-in that named the member but has not committed yet then
    * fails instead of living unlisted) and removed from the index in the same pass; a gone member
-   * of a tag that another member still names is only unlinked.
+   * of a tag that another member still names (or of `keepTag`, a session signing in) is only
+   * unlinked.
    */
-  async live(principalId: string): Promise<LiveSession[]> {
+  async live(principalId: string, keepTag?: string): Promise<LiveSession[]> {
     const now = Date.now();
     const { sessions } = await this.store.updateIndex(principalId, { now });
     const summaries = await this.store.describe(
@@ -123,6 +124,7 @@ export class PrincipalSessions {
     });
     if (dead.length > 0) {
       const liveTags = new Set(live.map(({ entry }) => entry.key.tag));
+      if (keepTag !== undefined) liveTags.add(keepTag);
       const orphans = dead.filter((entry) => !liveTags.has(entry.key.tag));
       await Promise.all(
         orphans.map((entry) => this.store.destroy(entry.key, { until: entry.deadline })),

@@ -169,12 +169,15 @@ export class MemorySessionStore extends SessionStore {
     const keyId = idOf(key);
     const { id } = this.resolve(keyId, now);
     this.aliases.delete(keyId);
-    const known = [options.until, this.entries.get(id)?.meta.absoluteDeadline];
-    const deadlines = known.filter((value): value is number => value !== undefined);
-    const until = deadlines.length > 0 ? Math.max(...deadlines) : now + this.maxSessionLifetimeMs;
+    const stored = this.entries.get(id)?.meta.absoluteDeadline;
+    const removed = this.entries.delete(id);
+    // A key that names nothing revokes its tag only for a caller that knows it was this session's.
+    if (!removed && options.until === undefined) return false;
+    const known = [options.until, stored].filter((value): value is number => value !== undefined);
+    const until = known.length > 0 ? Math.max(...known) : now + this.maxSessionLifetimeMs;
     const previous = this.revokedTags.get(key.tag) ?? 0;
     if (until > now) this.revokedTags.set(key.tag, Math.max(previous, until));
-    return this.entries.delete(id);
+    return removed;
   }
 
   /** The session's tag was revoked by a destroy (see destroy.lua). */

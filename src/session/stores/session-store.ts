@@ -117,8 +117,10 @@ export interface IndexResult {
 /** How a destroy revokes the session's tag. */
 export interface DestroyOptions {
   /**
-   * The session's absolute deadline, when the caller knows it: every key of the session's tag
-   * stays refused until then, even if the session was moved (rotated, regenerated) meanwhile.
+   * The session's absolute deadline, given by a caller that knows `key` was this session's
+   * (revocation, logout): every key of the session's tag stays refused until then, even if the
+   * session was moved (rotated, regenerated) meanwhile and `key` names nothing any more. Without
+   * it, the tag is revoked only when a session was found at `key` (until its own deadline).
    */
   readonly until?: number;
 }
@@ -246,7 +248,8 @@ export abstract class SessionStore {
   /**
    * Removes a session (also through a grace pointer, and the pointer) and revokes its tag: no key
    * of the tag loads or commits again until the session's absolute deadline, so a move that raced
-   * the destroy does not keep it alive. `true` when a session was removed at `key`.
+   * the destroy does not keep it alive (see {@link DestroyOptions.until}). `true` when a session
+   * was removed at `key`.
    */
   abstract destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean>;
 

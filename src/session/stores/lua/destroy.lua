@@ -4,7 +4,8 @@
 -- rotation's grace pointer (a hash holding only '>'), the session it leads to goes too.
 -- KEYS[1]: the session hash ("prefix{tag}secretHash")
 -- ARGV[1]: now, epoch ms
--- ARGV[2]: the session's absolute deadline when the caller knows it, or ''
+-- ARGV[2]: the session's absolute deadline when the caller knows the key was this session's
+--         (the tag is then revoked even if the key names nothing any more), or ''
 -- ARGV[3]: how long the tombstone lives when no deadline is known (the longest session life), ms
 -- Returns 1 when a session was removed, 0 otherwise.
 local key = KEYS[1]
@@ -25,6 +26,11 @@ untilAt = untilAt or now + tonumber(ARGV[3])
 local removed = redis.call('DEL', session)
 if session ~= key then
   redis.call('DEL', key)
+end
+-- Without a deadline from the caller, a key that names nothing revokes nothing: only a caller
+-- that knows the key was this session's (revocation, logout) revokes a tag it no longer finds.
+if removed == 0 and ARGV[2] == '' then
+  return 0
 end
 if tagEnd and untilAt > now then
   local tombstone = string.sub(key, 1, tagEnd)
