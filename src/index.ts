@@ -125,4 +125,8 @@ export {
 } from './session/management/principal-sessions-options.js';
 export type { PrincipalSessionInfo } from './session/management/principal-sessions.js';
 export { summarizeUserAgent } from './session/management/user-agent-summary.js';
-export { SessionLimitError, SessionReplicationError } from './session/session-management.errors.js';
+export {
+  SessionLimitError,
+  SessionReplacedError,
+  SessionReplicationError,
+} from './session/session-management.errors.js';

@@ -27,6 +27,8 @@ import {
 import { deserializeValue, isSafeKey, serializeValue } from './session-serializer.js';
 import { assignStoredData } from './assign-stored-data.js';
 import { SessionEvents } from './session-events.js';
+import { SessionReplacedError } from './session-management.errors.js';
+import { summarizeUserAgent } from './management/user-agent-summary.js';
 import { readPresentedTokens } from './transport/read-presented-token.js';
 import {
   type IndexRef,
@@ -58,7 +60,9 @@ export class SessionEngine {
   private readonly operations = {
     save: (session: Session) => this.commit(session),
     reload: (session: Session) => this.reload(session),
-    regenerate: (session: Session, options: RegenerateOptions) => this.regenerate(session, options),
+    regenerate: async (session: Session, options: RegenerateOptions) => {
+      await this.regenerate(session, options);
+    },
     destroy: (session: Session) => this.destroy(session),
     cookieOf: (session: Session) => new SessionCookie(this.options.cookie, session.expiresAt),
     principalOf: (session: Session) => this.principalOf(session),
@@ -152,19 +156,60 @@ export class SessionEngine {
 
   /**
    * Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. The
-   * data is kept (a cart filled before signing in stays), unlike `req.session.regenerate()`.
+   * data is kept (a cart filled before signing in stays), unlike `req.session.regenerate()`. The
+   * new key enters the principal's index before the session is signed in (cap decided there), so
+   * revocation always finds it. A sign-in that loses to a concurrent move or revocation of the
+   * session throws `SessionReplacedError` and leaves the cookie alone.
    */
   async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
     const state = stateOf(session);
-    // The cap ('refuse') is checked before anything is written; UA/IP are kept for session lists.
-    Object.assign(
-      state.metaChange,
-      await this.index.admit(principal.id, state, state.response?.req),
-    );
+    if (this.stateless) return this.signInStateless(session, state, principal);
+    if (state.destroyed) throw SessionStateError.destroyed('signIn');
+    while (state.committing) await state.committing;
+    const token = renewSessionToken(state.token);
+    const next: IndexRef = {
+      principalId: principal.id,
+      key: sessionKeyOf(token),
+      deadline: state.meta?.absoluteDeadline ?? Date.now() + this.options.absoluteTimeoutMs,
+    };
+    const before = indexRefOf(state);
+    Object.assign(state.metaChange, await this.index.admit(next, state.response?.req));
+    state.metaChange.principal = serializeValue('principal', principal);
+    state.metaChange.authenticatedAt = Date.now();
+    if (!state.stored) state.createAt = next.deadline - this.options.absoluteTimeoutMs;
+    state.indexAdmitted = true;
+    try {
+      const outcome = await this.regenerate(session, { keepData: true }, { token, signIn: true });
+      if (outcome !== 'gone' && !state.stored) await this.commit(session);
+      if (outcome === 'gone' || state.destroyed) throw SessionReplacedError.duringSignIn();
+    } catch (error) {
+      state.indexAdmitted = false;
+      await this.index.withdraw(next);
+      throw error;
+    }
+    state.indexAdmitted = false;
+    // The earlier entry leaves only now: had this sign-in lost, the session stays listed.
+    if (before) await this.index.withdraw(before);
+    this.emitSignedIn(state, principal);
+  }
+
+  private async signInStateless(
+    session: Session,
+    state: SessionState,
+    principal: SessionPrincipal,
+  ): Promise<void> {
+    const { trackClientIp } = this.options.principalSessions;
+    const request = state.response?.req;
+    state.metaChange.userAgent = summarizeUserAgent(request?.headers['user-agent']);
+    if (trackClientIp && request?.ip !== undefined) state.metaChange.clientIp = request.ip;
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
     await this.regenerate(session, { keepData: true });
     if (!state.stored) await this.commit(session);
+    this.emitSignedIn(state, principal);
+  }
+
+  private emitSignedIn(state: SessionState, principal: SessionPrincipal): void {
     this.events.emit('signed-in', {
       sessionId: publicIdOf(state.key),
       principalId: principal.id,
@@ -173,15 +218,22 @@ export class SessionEngine {
   }
 
   /**
-   * Removes the principal and regenerates the token; the data stays unless `keepData: false`
-   * (then nothing a user left, a step-up flag or a profile, reaches the next one to sign in).
+   * Removes the principal and regenerates the token. The data goes too unless `keepData: true`,
+   * as with passport's logout: nothing a user left (a step-up flag, a profile) reaches the next
+   * one to sign in. When a concurrent move (a rotation without grace) took the session away
+   * first, the session is destroyed, tag and all, so no token of it stays signed in.
    */
   async signOut(session: Session, options: RegenerateOptions = {}): Promise<void> {
     const state = stateOf(session);
     const principalId = this.principalOf(session)?.id;
+    const before = indexRefOf(state);
     state.metaChange.principal = null;
     state.metaChange.authenticatedAt = null;
-    await this.regenerate(session, { keepData: options.keepData ?? true });
+    const outcome = await this.regenerate(session, { keepData: options.keepData ?? false });
+    if (outcome === 'gone') {
+      await this.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
+      await this.index.sync(before, undefined);
+    }
     this.events.emit('signed-out', {
       sessionId: publicIdOf(state.key),
       principalId,
@@ -215,7 +267,8 @@ export class SessionEngine {
       return;
     }
     if (!state.stored) this.security.bind(state);
-    const now = Date.now();
+    // A sign-in indexed a new session's deadline from `createAt`: the session gets exactly it.
+    const now = (!state.stored && state.createAt) || Date.now();
     const renewed = rotating ? renewSessionToken(state.token) : undefined;
     if (renewed) this.security.stampRotation(state, now);
     const change: SessionChange = {
@@ -268,8 +321,9 @@ export class SessionEngine {
         }
         state.stored = true;
         this.sendCookie(state);
-        // No index command unless the principal or the key changed (sign-in, sign-out).
-        await this.index.sync(indexBefore, indexRefOf(state));
+        // No index command unless the principal or the key changed (rotation, sign-out); a
+        // sign-in entered its key before this commit.
+        if (!state.indexAdmitted) await this.index.sync(indexBefore, indexRefOf(state));
         return;
       case 'gone':
         // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
@@ -344,16 +398,23 @@ export class SessionEngine {
    * New token, same tag (same Cluster slot). A stored session moves to the new key in the same
    * atomic script that applies pending changes, so the old token stops working at once.
    */
-  private async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
+  private async regenerate(
+    session: Session,
+    options: RegenerateOptions,
+    move: { readonly token?: SessionToken; readonly signIn?: boolean } = {},
+  ): Promise<'moved' | 'gone'> {
     // As in express-session: a new token and empty data, unless the caller keeps the data.
     const keepData = options.keepData ?? false;
-    if (this.stateless) return this.stateless.regenerate(session, { ...options, keepData });
+    if (this.stateless) {
+      await this.stateless.regenerate(session, { ...options, keepData });
+      return 'moved';
+    }
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
     this.security.bind(state);
     this.security.stampRotation(state);
     if (!keepData) for (const key of Object.keys(session)) delete session[key];
-    const token = renewSessionToken(state.token);
+    const token = move.token ?? renewSessionToken(state.token);
     const key = sessionKeyOf(token);
     let indexBefore: IndexRef | undefined;
     if (state.stored) {
@@ -379,8 +440,9 @@ export class SessionEngine {
       });
       if (result.status === 'gone') {
         state.destroyed = true;
-        this.clearCookie(state);
-        return;
+        // A lost sign-in leaves the cookie alone: it may be the winner's by now.
+        if (!move.signIn) this.clearCookie(state);
+        return 'gone';
       }
       if (result.status === 'too-large') {
         throw SessionTooLargeError.of(result.bytes, this.options.maxSessionBytes);
@@ -409,13 +471,14 @@ export class SessionEngine {
     state.aliased = false;
     if (state.stored) {
       this.sendCookie(state);
-      await this.index.sync(indexBefore, indexRefOf(state));
+      if (!state.indexAdmitted) await this.index.sync(indexBefore, indexRefOf(state));
       this.events.emit('regenerated', {
         sessionId: publicIdOf(key),
         previousSessionId,
         at: new Date(),
       });
     }
+    return 'moved';
   }
 
   /** The session moved to `token`'s key by a rotation: this request hands the new token out. */
@@ -441,7 +504,8 @@ export class SessionEngine {
     if (state.destroyed) return;
     while (state.committing) await state.committing;
     if (state.stored) {
-      await this.store.destroy(state.key);
+      // Revokes the tag too: a rotation racing this destroy cannot keep the session alive.
+      await this.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
       await this.index.sync(indexRefOf(state), undefined);
       this.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
     }

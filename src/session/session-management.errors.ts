@@ -26,3 +26,20 @@ export class SessionLimitError extends SessionError {
     );
   }
 }
+
+/**
+ * A sign-in lost a race: a concurrent request (a second submit of the same sign-in, a sign-out,
+ * a rotation without grace) replaced the session's token first, or the session was revoked
+ * meanwhile. Nothing was signed in and the response leaves the cookie alone, so the winner's
+ * cookie stays; the client retries with the cookie it now holds.
+ */
+export class SessionReplacedError extends SessionError {
+  override readonly httpStatus = 409;
+
+  static duringSignIn(): SessionReplacedError {
+    return new SessionReplacedError(
+      'The session was replaced or ended by a concurrent request before this sign-in completed; ' +
+        'nothing was signed in. Retry the sign-in with the current session cookie.',
+    );
+  }
+}

@@ -43,6 +43,13 @@ export interface SessionState {
    * replaced, and the client has (or is getting) the new one; it is never sent again.
    */
   aliased?: boolean;
+  /**
+   * `signIn` already entered this session's key in its principal's index (before the session
+   * was signed in): the commit that follows adds nothing there.
+   */
+  indexAdmitted?: boolean;
+  /** When a new session is created (`signIn` indexed its absolute deadline from it). */
+  createAt?: number;
   /** The commit in flight, so that two commits of one request never overlap. */
   committing?: Promise<void>;
 }

@@ -124,9 +124,9 @@ export class SessionService {
   }
 
   /**
-   * Signs the principal out and regenerates the token; the data stays unless
-   * `{ keepData: false }`, which empties it as passport's `req.logout()` does. Empty it when the
-   * next user of the browser must not find what this one left (a step-up flag, a profile).
+   * Signs the principal out and regenerates the token with empty data, as passport's
+   * `req.logout()` does: the next user of the browser finds nothing this one left (a step-up
+   * flag, a profile). `{ keepData: true }` keeps the data.
    */
   async signOut(session: Session = this.current(), options: RegenerateOptions = {}): Promise<void> {
     await this.engine.signOut(session, options);

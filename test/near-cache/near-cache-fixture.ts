@@ -5,6 +5,7 @@ import { RedisSessionStore } from '../../src/session/stores/redis-session-store.
 import {
   type CommitReport,
   type CommitResult,
+  type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
@@ -80,14 +81,14 @@ export class GatedStore extends SessionStore {
   commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     return this.inner.commit(key, change);
   }
-  destroy(key: SessionKey): Promise<boolean> {
-    return this.inner.destroy(key);
+  destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
+    return this.inner.destroy(key, options);
   }
   override commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     return this.inner.commitReporting(key, change);
   }
-  override destroyReporting(key: SessionKey): Promise<DestroyResult> {
-    return this.inner.destroyReporting(key);
+  override destroyReporting(key: SessionKey, options?: DestroyOptions): Promise<DestroyResult> {
+    return this.inner.destroyReporting(key, options);
   }
   acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
     return this.inner.acquireLock(key, settings);

@@ -100,6 +100,21 @@ export function describeNearCacheRaces(
       });
     });
 
+    it('drops every cached key of a revoked tag, also one a rotation moved it to', async () => {
+      const oldKey = await created({ secret: 'x' });
+      const moved = newKey(oldKey.tag);
+      // A rotation without grace moved the session; B caches it under its new key.
+      const rotation = await a.store.commit(
+        oldKey,
+        setChange({}, { moveTo: moved, rotation: { graceMs: 0 } }),
+      );
+      expect(rotation.status).toBe('committed');
+      expect(dataOf(await b.store.load(moved, loadOptions()))).toEqual({ secret: 'x' });
+      // A revocation that read the old key before the move revokes the whole tag.
+      await a.store.destroy(oldKey, { until: Date.now() + 600_000 });
+      expect((await b.store.load(moved, loadOptions())).status).toBe('missing');
+    });
+
     it('neither serves nor fills while its subscription is lost, and starts empty after', async () => {
       const key = await created({ n: 1 });
       expect(dataOf(await b.store.load(key, loadOptions()))).toEqual({ n: 1 });

@@ -112,8 +112,8 @@ export class GatedController {
 
   @Post('sign-out')
   @HttpCode(200)
-  async signOut() {
-    await this.sessions.signOut();
+  async signOut(@Body() body: { keepData?: boolean }) {
+    await this.sessions.signOut(undefined, { keepData: body.keepData });
     return { ok: true };
   }
 

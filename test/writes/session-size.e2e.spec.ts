@@ -90,7 +90,13 @@ function scenarios(name: string, options: () => Partial<SessionModuleOptions>) {
         .set('Cookie', jar.header)
         .send({ values: { b: null } })
         .expect(200);
-      jar.take(await request(strict).post('/g/sign-out').set('Cookie', jar.header).expect(200));
+      jar.take(
+        await request(strict)
+          .post('/g/sign-out')
+          .set('Cookie', jar.header)
+          .send({ keepData: true })
+          .expect(200),
+      );
       jar.take(
         // Keeping the data, so that the regeneration carries the whole over-limit session.
         await request(strict)

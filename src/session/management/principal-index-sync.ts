@@ -27,9 +27,12 @@ export function indexRefOf(state: SessionState): IndexRef | undefined {
 
 /**
  * Keeps the per-principal index in step with the engine's writes, and enforces the cap on
- * concurrent sessions. An ordinary request (same principal, same key) costs no index command;
- * sign-in, sign-out, regeneration of a signed-in session and destroy cost one (on Cluster the
- * index lives in the principal's slot, not the session's, so it cannot join the commit script).
+ * concurrent sessions. A sign-in enters its new key in the index BEFORE the session is signed in
+ * (with the cap decided in the same atomic script), and a session leaves the index only AFTER it
+ * was destroyed: a signed-in session is never live and unlisted, so revocation always finds it.
+ * An ordinary request (same principal, same key) costs no index command; sign-in, sign-out,
+ * rotation or regeneration of a signed-in session and destroy cost one (on Cluster the index
+ * lives in the principal's slot, not the session's, so it cannot join the commit script).
  */
 @Injectable()
 export class PrincipalIndexSync {
@@ -43,19 +46,37 @@ export class PrincipalIndexSync {
   ) {}
 
   /**
-   * Runs before a sign-in writes anything: with the 'refuse' policy, throws
-   * `SessionLimitError` at the cap. Returns the metadata the sign-in records for session lists.
+   * Runs before a sign-in writes the session: enters `next` (the key the session is about to
+   * get) in the principal's index, with the cap decided atomically (earlier keys of the same
+   * session do not count; the caller unlists them once the sign-in committed): at the cap, 'refuse' throws `SessionLimitError` (after dropping members
+   * whose sessions are gone, once), 'sign-out-oldest' revokes the oldest others. A store failure
+   * throws (the sign-in must not happen unlisted). Returns the metadata the sign-in records.
    */
-  async admit(
-    principalId: string,
-    state: SessionState,
-    request: Request | undefined,
-  ): Promise<MetadataChange> {
-    const { limit, onLimit, trackClientIp } = this.options.principalSessions;
-    const already = indexRefOf(state)?.principalId === principalId;
-    if (limit !== undefined && onLimit === 'refuse' && !already) {
-      const others = await this.sessions.live(principalId, state.stored ? state.key : undefined);
-      if (others.length >= limit) throw SessionLimitError.reached(limit);
+  async admit(next: IndexRef, request: Request | undefined): Promise<MetadataChange> {
+    const { limit, onLimit, maxIndexed, trackClientIp } = this.options.principalSessions;
+    const cap =
+      limit !== undefined
+        ? { limit, onLimit }
+        : { limit: maxIndexed, onLimit: 'sign-out-oldest' as const };
+    const change = {
+      add: { key: next.key, deadline: next.deadline },
+      cap,
+      list: false,
+    };
+    let result = await this.store.updateIndex(next.principalId, { now: Date.now(), ...change });
+    if (result.refused) {
+      // Members whose sessions ended still count until dropped; drop them and decide again.
+      await this.sessions.live(next.principalId, next.key.tag);
+      result = await this.store.updateIndex(next.principalId, { now: Date.now(), ...change });
+      if (result.refused) throw SessionLimitError.reached(cap.limit);
+    }
+    if (result.evicted && result.evicted.length > 0) {
+      try {
+        await this.sessions.revokeEntries(next.principalId, result.evicted);
+      } catch (error) {
+        await this.withdraw(next);
+        throw error;
+      }
     }
     return {
       userAgent: summarizeUserAgent(request?.headers['user-agent']),
@@ -64,8 +85,22 @@ export class PrincipalIndexSync {
   }
 
   /**
-   * Moves the index from `before` to `after` (either may be absent) after a committed write.
-   * A failure is reported, not thrown: the session write itself succeeded.
+   * Takes back the entry of a sign-in that did not happen. A failure is reported, not thrown:
+   * the member names no session, and the next listing drops it.
+   */
+  async withdraw(entry: IndexRef): Promise<void> {
+    try {
+      await this.store.updateIndex(entry.principalId, { now: Date.now(), remove: [entry.key] });
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /**
+   * Moves the index from `before` to `after` (either may be absent) after a committed write
+   * (rotation, sign-out, destroy): the new key is added, the old one removed once it no longer
+   * names a live session. A failure is reported, not thrown: the session write succeeded, and a
+   * stale key still revokes the session (revocation acts on the tag).
    */
   async sync(before: IndexRef | undefined, after: IndexRef | undefined): Promise<void> {
     if (sameEntry(before, after)) return;
@@ -76,35 +111,20 @@ export class PrincipalIndexSync {
         await this.store.updateIndex(before.principalId, { now, remove: [before.key] });
       }
       if (!after) return;
-      const { sessions } = await this.store.updateIndex(after.principalId, {
+      await this.store.updateIndex(after.principalId, {
         now,
         add: { key: after.key, deadline: after.deadline },
         remove: samePrincipal ? [before.key] : [],
+        list: false,
       });
-      const { limit } = this.options.principalSessions;
-      if (!samePrincipal && limit !== undefined && sessions.length > limit) {
-        await this.signOutOldest(after, limit);
-      }
     } catch (error) {
-      this.logger.error(`The session index of a principal was not updated: ${String(error)}`);
-      this.events.emit('store-error', {
-        at: new Date(),
-        operation: 'index',
-        error: error as Error,
-      });
+      this.report(error);
     }
   }
 
-  /** Revokes the principal's oldest sessions (never `kept`) until `limit` remain. */
-  private async signOutOldest(kept: IndexRef, limit: number): Promise<void> {
-    const others = await this.sessions.live(kept.principalId, kept.key);
-    const excess = others.length + 1 - limit;
-    if (excess <= 0) return;
-    const oldest = [...others]
-      .sort((a, b) => a.summary.createdAt - b.summary.createdAt)
-      .slice(0, excess)
-      .map(({ entry }) => entry.key);
-    await this.sessions.revokeKeys(kept.principalId, oldest);
+  private report(error: unknown): void {
+    this.logger.error(`The session index of a principal was not updated: ${String(error)}`);
+    this.events.emit('store-error', { at: new Date(), operation: 'index', error: error as Error });
   }
 }
 

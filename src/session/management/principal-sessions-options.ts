@@ -29,6 +29,16 @@ export class PrincipalSessionsOptions {
   onLimit?: SessionLimitPolicy;
 
   /**
+   * Without `limit`, the most sessions kept in one principal's index: a sign-in beyond it signs
+   * the principal's oldest session out, so an account signing in in a loop cannot grow its index
+   * (and the cost of listing and revoking its sessions) without bound. @default 1000
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: 'principalSessions.maxIndexed must be at least 1' })
+  maxIndexed?: number;
+
+  /**
    * Record the client IP (`req.ip`; set Express' `trust proxy` behind a proxy) at sign-in and
    * show it in session lists. Off by default: an IP is personal data. @default false
    */
@@ -41,6 +51,7 @@ export class PrincipalSessionsOptions {
 export interface ResolvedPrincipalSessionsOptions {
   readonly limit?: number;
   readonly onLimit: SessionLimitPolicy;
+  readonly maxIndexed: number;
   readonly trackClientIp: boolean;
 }
 
@@ -70,6 +81,7 @@ export function resolveManagementOptions(raw: ManagementOptionsInput): ResolvedM
     principalSessions: {
       limit: raw.principalSessions?.limit,
       onLimit: raw.principalSessions?.onLimit ?? 'sign-out-oldest',
+      maxIndexed: raw.principalSessions?.maxIndexed ?? 1000,
       trackClientIp: raw.principalSessions?.trackClientIp ?? false,
     },
     replicaAcks: raw.replicaAcks ?? 0,

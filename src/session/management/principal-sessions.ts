@@ -71,36 +71,43 @@ export class PrincipalSessions {
   }
 
   /**
-   * Ends the session `handle` if it is one of `principalId`'s: removed from the index and
-   * destroyed in the store, so every server refuses it from its next request on. `false` when
-   * the handle is not the principal's (or malformed): nothing is touched.
+   * Ends the session `handle` if it is one of `principalId`'s: destroyed in the store (its tag
+   * revoked, so a token move racing this call does not save it), then removed from the index, so
+   * every server refuses it from its next request on. `false` when the handle is not the
+   * principal's (or malformed): nothing is touched. A failed destroy throws and leaves the session
+   * listed, so a retry can end it.
    */
   async revoke(principalId: string, handle: string): Promise<boolean> {
     const key = keyOfHandle(handle);
     if (!key) return false;
-    // ZREM first: it both checks ownership and unlinks, in one round trip.
-    const { removed } = await this.store.updateIndex(principalId, {
-      now: Date.now(),
-      remove: [key],
-    });
-    if (removed === 0) return false;
-    const existed = await this.store.destroy(key);
-    if (existed) this.emitRevoked(key, principalId);
-    return existed;
-  }
-
-  /** Revokes every session of the principal except `keep` (a handle); returns how many ended. */
-  async revokeAll(principalId: string, keep?: string): Promise<number> {
     const { sessions } = await this.store.updateIndex(principalId, { now: Date.now() });
-    const doomed = sessions.map((s) => s.key).filter((key) => handleOf(key) !== keep);
-    return this.revokeKeys(principalId, doomed);
+    const entry = sessions.find((member) => handleOf(member.key) === handleOf(key));
+    if (!entry) return false;
+    await this.revokeEntries(principalId, [entry]);
+    return true;
   }
 
   /**
-   * The principal's sessions that still exist, earliest deadline first; members whose session
-   * is gone are removed from the index in the same pass.
+   * Revokes every session of the principal except the one of handle `keep` (and earlier keys of
+   * it: same tag); returns how many still existed.
    */
-  async live(principalId: string, except?: SessionKey): Promise<LiveSession[]> {
+  async revokeAll(principalId: string, keep?: string): Promise<number> {
+    const { sessions } = await this.store.updateIndex(principalId, { now: Date.now() });
+    const keptTag = keep === undefined ? undefined : keyOfHandle(keep)?.tag;
+    return this.revokeEntries(
+      principalId,
+      sessions.filter((entry) => entry.key.tag !== keptTag),
+    );
+  }
+
+  /**
+   * The principal's sessions that still exist, earliest deadline first. Members whose session is
+   * gone are revoked (their tag: a sign-in that named the member but has not committed yet then
+   * fails instead of living unlisted) and removed from the index in the same pass; a gone member
+   * of a tag that another member still names (or of `keepTag`, a session signing in) is only
+   * unlinked.
+   */
+  async live(principalId: string, keepTag?: string): Promise<LiveSession[]> {
     const now = Date.now();
     const { sessions } = await this.store.updateIndex(principalId, { now });
     const summaries = await this.store.describe(
@@ -108,30 +115,67 @@ export class PrincipalSessions {
       { now, idleTimeoutMs: this.options.idleTimeoutMs },
     );
     const live: LiveSession[] = [];
-    const dead: SessionKey[] = [];
+    const dead: IndexedSession[] = [];
     sessions.forEach((entry, i) => {
       const summary = summaries[i];
       // Index membership is authoritative (the principal may be encrypted at rest).
       if (summary) live.push({ entry, summary });
-      else dead.push(entry.key);
+      else dead.push(entry);
     });
-    if (dead.length > 0) await this.store.updateIndex(principalId, { now, remove: dead });
-    const skip = except && handleOf(except);
-    return live.filter(({ entry }) => handleOf(entry.key) !== skip);
+    if (dead.length > 0) {
+      const liveTags = new Set(live.map(({ entry }) => entry.key.tag));
+      if (keepTag !== undefined) liveTags.add(keepTag);
+      const orphans = dead.filter((entry) => !liveTags.has(entry.key.tag));
+      await Promise.all(
+        orphans.map((entry) => this.store.destroy(entry.key, { until: entry.deadline })),
+      );
+      await this.store.updateIndex(principalId, { now, remove: dead.map((entry) => entry.key) });
+    }
+    return live;
   }
 
-  /** Destroys sessions and unlinks them; returns how many still existed. */
-  async revokeKeys(principalId: string, keys: readonly SessionKey[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    await this.store.updateIndex(principalId, { now: Date.now(), remove: keys });
-    const destroyed = await Promise.all(keys.map((key) => this.store.destroy(key)));
+  /**
+   * Destroys sessions (revoking their tags), then unlinks the ones destroyed: a session is never
+   * unlisted while it may still live. Returns how many still existed; a failed destroy is thrown
+   * once the others are done, and its session stays listed.
+   */
+  async revokeEntries(principalId: string, entries: readonly IndexedSession[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const outcomes = await Promise.allSettled(
+      entries.map((entry) => this.store.destroy(entry.key, { until: entry.deadline })),
+    );
+    const destroyed = entries.filter((_, i) => outcomes[i]!.status === 'fulfilled');
+    if (destroyed.length > 0) {
+      await this.unlink(
+        principalId,
+        destroyed.map((entry) => entry.key),
+      );
+    }
     let count = 0;
-    destroyed.forEach((existed, i) => {
-      if (!existed) return;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status !== 'fulfilled' || !outcome.value) return;
       count += 1;
-      this.emitRevoked(keys[i]!, principalId);
+      this.emitRevoked(entries[i]!.key, principalId);
     });
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     return count;
+  }
+
+  /**
+   * Removes members whose sessions are destroyed. A failure is reported, not thrown: the sessions
+   * are over, and a dead member is dropped by the next listing.
+   */
+  private async unlink(principalId: string, keys: readonly SessionKey[]): Promise<void> {
+    try {
+      await this.store.updateIndex(principalId, { now: Date.now(), remove: keys });
+    } catch (error) {
+      this.events.emit('store-error', {
+        at: new Date(),
+        operation: 'index',
+        error: error as Error,
+      });
+    }
   }
 
   private emitRevoked(key: SessionKey, principalId: string): void {

@@ -41,6 +41,7 @@ function createPlainStore(options: ResolvedSessionOptions): SessionStore {
       replicaAcks: options.replicaAcks,
       replicaAckTimeoutMs: options.replicaAckTimeoutMs,
       onReplicaShortfall: options.onReplicaShortfall,
+      maxSessionLifetimeMs: options.absoluteTimeoutMs,
     });
     return options.nearCache ? new NearCachedSessionStore(store, client, options.nearCache) : store;
   }
@@ -48,7 +49,7 @@ function createPlainStore(options: ResolvedSessionOptions): SessionStore {
     'Sessions are kept in process memory (MemorySessionStore): they serve this one process ' +
       'only and are lost on restart. Set `redis` to share them between servers.',
   );
-  return new MemorySessionStore();
+  return new MemorySessionStore({ maxSessionLifetimeMs: options.absoluteTimeoutMs });
 }
 
 function isClient(connection: RedisConnection): connection is Redis | Cluster {

@@ -3,6 +3,7 @@ import { SessionDecryptionError } from '../../security/security.errors.js';
 import type { SessionKey } from '../../security/session-token.js';
 import {
   type CommitResult,
+  type DestroyOptions,
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
@@ -148,8 +149,8 @@ export class EncryptedSessionStore extends SessionStore {
     });
   }
 
-  destroy(key: SessionKey): Promise<boolean> {
-    return this.inner.destroy(key);
+  destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
+    return this.inner.destroy(key, options);
   }
 
   acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {

@@ -1,7 +1,10 @@
 import { handleOf, keyOfHandle } from './session-handle.js';
 import type { IndexChange, IndexedSession, IndexResult } from './session-store.js';
 
-/** The per-principal session index of the memory store: handle → deadline, per principal. */
+/**
+ * The per-principal session index of the memory store: handle → deadline, per principal. Same
+ * semantics as principal-index.lua, cap decision included.
+ */
 export class MemoryPrincipalIndex {
   private readonly byPrincipal = new Map<string, Map<string, number>>();
 
@@ -10,17 +13,39 @@ export class MemoryPrincipalIndex {
     for (const [handle, deadline] of members) if (deadline <= change.now) members.delete(handle);
     let removed = 0;
     for (const key of change.remove ?? []) if (members.delete(handleOf(key))) removed += 1;
-    if (change.add) members.set(handleOf(change.add.key), change.add.deadline);
+    let refused = false;
+    let evicted: IndexedSession[] = [];
+    if (change.add) {
+      const { add, cap } = change;
+      // Earlier keys of the same session (same tag) are that session: never counted or evicted.
+      const others = () => sorted(members).filter(({ key }) => key.tag !== add.key.tag);
+      if (cap?.onLimit === 'refuse' && others().length >= cap.limit) refused = true;
+      else {
+        members.set(handleOf(add.key), add.deadline);
+        const rest = others();
+        if (cap && rest.length + 1 > cap.limit)
+          evicted = rest.slice(0, rest.length + 1 - cap.limit);
+      }
+    }
     if (members.size === 0) this.byPrincipal.delete(principalId);
     else this.byPrincipal.set(principalId, members);
-    const sessions: IndexedSession[] = [];
-    for (const [handle, deadline] of members)
-      sessions.push({ key: keyOfHandle(handle)!, deadline });
-    sessions.sort((a, b) => a.deadline - b.deadline);
-    return { removed, sessions };
+    const listed = change.list !== false;
+    const detailed = change.cap !== undefined || !listed;
+    return {
+      removed,
+      sessions: listed ? sorted(members) : [],
+      ...(detailed && { count: members.size, refused, evicted }),
+    };
   }
 
   clear(): void {
     this.byPrincipal.clear();
   }
+}
+
+/** The members, earliest deadline first (as ZRANGE gives them). */
+function sorted(members: ReadonlyMap<string, number>): IndexedSession[] {
+  const sessions: IndexedSession[] = [];
+  for (const [handle, deadline] of members) sessions.push({ key: keyOfHandle(handle)!, deadline });
+  return sessions.sort((a, b) => a.deadline - b.deadline);
 }

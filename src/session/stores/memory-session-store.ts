@@ -4,6 +4,7 @@ import { MemorySessionLocks } from './memory-session-lock.js';
 import {
   type CommitReport,
   type CommitResult,
+  type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
@@ -51,9 +52,17 @@ export class MemorySessionStore extends SessionStore {
   private readonly sweeper: NodeJS.Timeout;
   private readonly locks = new MemorySessionLocks();
   private readonly index = new MemoryPrincipalIndex();
+  /** Revoked tags (as destroy.lua's tombstones): tag → until when every key of it is refused. */
+  private readonly revokedTags = new Map<string, number>();
+  private readonly maxSessionLifetimeMs: number;
 
-  constructor() {
+  /**
+   * @param options.maxSessionLifetimeMs the longest a session lives: how long a destroyed
+   *   session's tag stays revoked when its deadline is unknown. @default 86_400_000 (24 h)
+   */
+  constructor(options: { readonly maxSessionLifetimeMs?: number } = {}) {
     super();
+    this.maxSessionLifetimeMs = options.maxSessionLifetimeMs ?? 86_400_000;
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -65,6 +74,10 @@ export class MemorySessionStore extends SessionStore {
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { now, idleTimeoutMs } = options;
+    if (this.isRevoked(key, now)) {
+      this.entries.delete(idOf(key));
+      return { status: 'missing' };
+    }
     const { id, aliased } = this.resolve(idOf(key), now, key);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
@@ -108,6 +121,10 @@ export class MemorySessionStore extends SessionStore {
   private apply(key: SessionKey, change: SessionChange): CommitReport {
     const { now, idleTimeoutMs } = change;
     const keyId = idOf(key);
+    if (this.isRevoked(key, now)) {
+      this.entries.delete(keyId);
+      return { result: { status: 'gone' } };
+    }
     const { id, aliased, targetKey } = change.create
       ? { id: keyId, aliased: false, targetKey: key }
       : this.resolve(keyId, now, key);
@@ -180,16 +197,37 @@ export class MemorySessionStore extends SessionStore {
     return writtenKey && idOf(writtenKey) !== keyId ? { result, writtenKey } : { result };
   }
 
-  async destroy(key: SessionKey): Promise<boolean> {
-    return (await this.destroyReporting(key)).existed;
+  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
+    return (await this.destroyReporting(key, options)).existed;
   }
 
-  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+  override async destroyReporting(
+    key: SessionKey,
+    options: DestroyOptions = {},
+  ): Promise<DestroyResult> {
+    const now = Date.now();
     const keyId = idOf(key);
-    const { id, via, targetKey } = this.resolve(keyId, Date.now(), key);
+    const { id, via, targetKey } = this.resolve(keyId, now, key);
     for (const pointer of [keyId, ...via]) this.aliases.delete(pointer);
-    const existed = this.entries.delete(id);
-    return { existed, deletedKeys: id === keyId ? [key] : [key, targetKey] };
+    const stored = this.entries.get(id)?.meta.absoluteDeadline;
+    const removed = this.entries.delete(id);
+    const deletedKeys = id === keyId ? [key] : [key, targetKey];
+    // A key that names nothing revokes its tag only for a caller that knows it was this session's.
+    if (!removed && options.until === undefined) return { existed: false, deletedKeys };
+    const known = [options.until, stored].filter((value): value is number => value !== undefined);
+    const until = known.length > 0 ? Math.max(...known) : now + this.maxSessionLifetimeMs;
+    const previous = this.revokedTags.get(key.tag) ?? 0;
+    if (until > now) this.revokedTags.set(key.tag, Math.max(previous, until));
+    return { existed: removed, deletedKeys };
+  }
+
+  /** The session's tag was revoked by a destroy (see destroy.lua). */
+  private isRevoked(key: SessionKey, now: number): boolean {
+    const until = this.revokedTags.get(key.tag);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.revokedTags.delete(key.tag);
+    return false;
   }
 
   /** Where `id` leads: through live grace pointers (a bounded chain of them), or to itself. */
@@ -224,6 +262,7 @@ export class MemorySessionStore extends SessionStore {
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]> {
     return keys.map((key) => {
+      if (this.isRevoked(key, options.now)) return undefined;
       const entry = this.entries.get(idOf(key));
       if (!entry || isPastDeadline(entry.meta, options.now, options.idleTimeoutMs))
         return undefined;
@@ -241,12 +280,14 @@ export class MemorySessionStore extends SessionStore {
     clearInterval(this.sweeper);
     this.entries.clear();
     this.aliases.clear();
+    this.revokedTags.clear();
     this.index.clear();
   }
 
   private sweep(now: number): void {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
     for (const [id, alias] of this.aliases) if (alias.expiresAt <= now) this.aliases.delete(id);
+    for (const [tag, until] of this.revokedTags) if (until <= now) this.revokedTags.delete(tag);
   }
 }
 

@@ -29,8 +29,8 @@ export interface SessionScripts {
     ...args: (string | number)[]
   ): Promise<CommitReply>;
   /** `[1 when a session was removed (through a grace pointer too) else 0, ...keys deleted]` */
-  sessionDestroy(key: string): Promise<[number, ...string[]]>;
-  /** `[removed, handle, deadline, handle, deadline, ...]` */
+  sessionDestroy(key: string, ...args: (string | number)[]): Promise<[number, ...string[]]>;
+  /** `[removed, refused, count, E, E evicted handle/deadline pairs, member pairs...]` */
   sessionIndex(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
 }
 

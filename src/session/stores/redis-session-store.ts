@@ -21,6 +21,7 @@ import { handleOf, keyOfHandle } from './session-handle.js';
 import {
   type CommitReport,
   type CommitResult,
+  type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
@@ -66,6 +67,11 @@ export interface RedisSessionStoreOptions {
    * it (`store-error` event with operation 'replicate'). @default 'fail'
    */
   readonly onReplicaShortfall?: 'fail' | 'warn';
+  /**
+   * The longest a session lives (the module passes `absoluteTimeoutMs`): how long a destroyed
+   * session's tag stays revoked when its own deadline cannot be read. @default 86_400_000 (24 h)
+   */
+  readonly maxSessionLifetimeMs?: number;
 }
 
 /**
@@ -83,6 +89,7 @@ export class RedisSessionStore extends SessionStore {
   private readonly replicaAcks: number;
   private readonly replicaAckTimeoutMs: number;
   private readonly onReplicaShortfall: 'fail' | 'warn';
+  private readonly maxSessionLifetimeMs: number;
   /** Writes in flight, so that `close()` lets them finish before it closes the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private expiryListener?: RedisExpiryListener;
@@ -99,6 +106,7 @@ export class RedisSessionStore extends SessionStore {
     this.replicaAcks = options.replicaAcks ?? 0;
     this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? Math.floor(this.timeoutMs / 2);
     this.onReplicaShortfall = options.onReplicaShortfall ?? 'fail';
+    this.maxSessionLifetimeMs = options.maxSessionLifetimeMs ?? 86_400_000;
     // A client we built has no other listener: without one, ioredis prints every reconnect
     // failure as an unhandled error. The failures reach the app as `store-error` events.
     if (this.ownsClient)
@@ -108,6 +116,11 @@ export class RedisSessionStore extends SessionStore {
   /** The Redis key of a principal's session index; its own slot, `{principalId}`. */
   indexKeyOf(principalId: string): string {
     return `${this.prefix}user:{${principalId}}`;
+  }
+
+  /** The tombstone of a revoked session's tag: `prefix{tag}`, in the tag's slot. */
+  tombstoneKeyOf(key: SessionKey): string {
+    return `${this.prefix}{${key.tag}}`;
   }
 
   /** The Redis key of a session. */
@@ -243,17 +256,20 @@ export class RedisSessionStore extends SessionStore {
     return outcome;
   }
 
-  async destroy(key: SessionKey): Promise<boolean> {
-    return (await this.destroyReporting(key)).existed;
+  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
+    return (await this.destroyReporting(key, options)).existed;
   }
 
-  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
+  override async destroyReporting(
+    key: SessionKey,
+    options: DestroyOptions = {},
+  ): Promise<DestroyResult> {
     const { reply } = await this.track(
       this.run('destroy', () =>
         this.write<[number, ...string[]]>(
           'sessionDestroy',
           [this.keyOf(key)],
-          [],
+          [Date.now(), options.until ?? '', this.maxSessionLifetimeMs],
           (destroyed) => destroyed[0] > 0,
         ),
       ),
@@ -273,32 +289,48 @@ export class RedisSessionStore extends SessionStore {
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
     const remove = (change.remove ?? []).map(handleOf);
-    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : [];
+    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : ['', ''];
+    const cap = change.cap
+      ? [change.cap.limit, change.cap.onLimit === 'refuse' ? 'refuse' : 'evict']
+      : ['', ''];
+    const list = change.list === false ? '0' : '1';
     const { reply } = await this.track(
       this.run('index', () =>
         this.write<(string | number)[]>(
           'sessionIndex',
           [this.indexKeyOf(principalId)],
-          [change.now, remove.length, ...remove, ...add],
+          [change.now, remove.length, ...remove, ...add, ...cap, list],
           () => true,
         ),
       ),
     );
-    const sessions: IndexedSession[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const key = keyOfHandle(String(reply[i]));
-      if (key) sessions.push({ key, deadline: Number(reply[i + 1]) });
-    }
-    return { removed: Number(reply[0]), sessions };
+    const evictedCount = Number(reply[3]);
+    const evicted = indexedSessionsOf(reply.slice(4, 4 + 2 * evictedCount));
+    const sessions = indexedSessionsOf(reply.slice(4 + 2 * evictedCount));
+    const detailed = change.cap !== undefined || change.list === false;
+    return {
+      removed: Number(reply[0]),
+      sessions,
+      ...(detailed && { count: Number(reply[2]), refused: reply[1] === 1, evicted }),
+    };
   }
 
   async describe(
     keys: readonly SessionKey[],
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]> {
-    // One HMGET per session: on Cluster they live in different slots, so no single script.
+    // One HMGET (and one EXISTS of its tag's tombstone) per session: on Cluster they live in
+    // different slots, so no single script. The commands of all sessions travel together.
     const replies = await this.run('describe', () =>
-      Promise.all(keys.map((key) => this.client.hmget(this.keyOf(key), ...SUMMARY_FIELDS))),
+      Promise.all(
+        keys.map(async (key) => {
+          const [values, revoked] = await Promise.all([
+            this.client.hmget(this.keyOf(key), ...SUMMARY_FIELDS),
+            this.client.exists(this.tombstoneKeyOf(key)),
+          ]);
+          return revoked > 0 ? [] : values;
+        }),
+      ),
     );
     return replies.map((values) => {
       const summary = decodeSummary(values);
@@ -360,4 +392,14 @@ export class RedisSessionStore extends SessionStore {
     await this.expiryListener?.stop();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** `[handle, deadline, handle, deadline, ...]` of an index reply as index members. */
+function indexedSessionsOf(pairs: readonly (string | number)[]): IndexedSession[] {
+  const sessions: IndexedSession[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const key = keyOfHandle(String(pairs[i]));
+    if (key) sessions.push({ key, deadline: Number(pairs[i + 1]) });
+  }
+  return sessions;
 }

@@ -89,14 +89,40 @@ export interface IndexChange {
   readonly now: number;
   readonly add?: IndexedSession;
   readonly remove?: readonly SessionKey[];
+  /**
+   * With `add`: the most sessions the principal may have, decided in the same atomic step.
+   * Members of the added session's tag (earlier keys of the same session) do not count. At the
+   * cap, 'refuse' leaves the index unchanged (`refused`); 'sign-out-oldest' adds and names the
+   * oldest others in `evicted`, which stay members until the caller has destroyed them.
+   */
+  readonly cap?: { readonly limit: number; readonly onLimit: 'sign-out-oldest' | 'refuse' };
+  /** Return every member (`sessions`); false returns only `count`. @default true */
+  readonly list?: boolean;
 }
 
 /** A principal's index after an update. */
 export interface IndexResult {
   /** How many of `remove` were members (0 when the session was not this principal's). */
   readonly removed: number;
-  /** The members left, earliest deadline first. */
+  /** The members left, earliest deadline first (empty when `list` was false). */
   readonly sessions: readonly IndexedSession[];
+  /** With `cap` or `list: false`: how many members are left. */
+  readonly count?: number;
+  /** With `cap`: the add was refused at the cap. */
+  readonly refused?: boolean;
+  /** With `cap`: the oldest other sessions to sign out to stay at the cap, oldest first. */
+  readonly evicted?: readonly IndexedSession[];
+}
+
+/** How a destroy revokes the session's tag. */
+export interface DestroyOptions {
+  /**
+   * The session's absolute deadline, given by a caller that knows `key` was this session's
+   * (revocation, logout): every key of the session's tag stays refused until then, even if the
+   * session was moved (rotated, regenerated) meanwhile and `key` names nothing any more. Without
+   * it, the tag is revoked only when a session was found at `key` (until its own deadline).
+   */
+  readonly until?: number;
 }
 
 /** What a session list shows of a session; read without sliding or changing it. */
@@ -251,8 +277,13 @@ export abstract class SessionStore {
    */
   abstract commit(key: SessionKey, change: SessionChange): Promise<CommitResult>;
 
-  /** Removes a session (also through a grace pointer, and the pointer); `true` when it existed. */
-  abstract destroy(key: SessionKey): Promise<boolean>;
+  /**
+   * Removes a session (also through a grace pointer, and the pointer) and revokes its tag: no key
+   * of the tag loads or commits again until the session's absolute deadline, so a move that raced
+   * the destroy does not keep it alive (see {@link DestroyOptions.until}). `true` when a session
+   * was removed at `key`.
+   */
+  abstract destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean>;
 
   /**
    * `commit`, also saying where the change landed. Stores with grace pointers override it; the
@@ -270,8 +301,8 @@ export abstract class SessionStore {
    * `destroy`, also saying which keys it deleted. Stores with grace pointers override it; the
    * default reports `key` only.
    */
-  async destroyReporting(key: SessionKey): Promise<DestroyResult> {
-    return { existed: await this.destroy(key), deletedKeys: [key] };
+  async destroyReporting(key: SessionKey, options?: DestroyOptions): Promise<DestroyResult> {
+    return { existed: await this.destroy(key, options), deletedKeys: [key] };
   }
 
   /**

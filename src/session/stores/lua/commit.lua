@@ -19,7 +19,8 @@
 -- ARGV[10]: number M of fields to delete
 -- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
 -- ARGV[11+2N+M]: the most data bytes the session may hold, or '' (no limit)
--- Returns {'committed', version, expiresAt, aliased 0|1, key written} | {'gone'} | {'exists'}
+-- Returns {'committed', version, expiresAt, aliased 0|1, key written} | {'gone'} (also for a
+--         create in a revoked tag) | {'exists'}
 --       | {'conflict', version} | {'fenced', fence} | {'toolarge', bytes}
 -- A hash holding only '>' is a rotation's grace pointer: an update lands where it leads (same
 -- {tag} only, so one slot), and aliased is 1. Pointers to pointers (rotations closer together
@@ -54,6 +55,13 @@ local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
     redis.call('DEL', KEYS[3])
   end
+end
+-- A revoked tag (tombstone "prefix{tag}", see destroy.lua) is gone, whichever key of it this is.
+local revokedEnd = string.find(KEYS[1], '}', 1, true)
+if revokedEnd and redis.call('EXISTS', string.sub(KEYS[1], 1, revokedEnd)) == 1 then
+  redis.call('DEL', key)
+  releaseLock()
+  return {'gone'}
 end
 local now = tonumber(ARGV[1])
 local idle = tonumber(ARGV[2])

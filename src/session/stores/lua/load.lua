@@ -10,7 +10,13 @@
 -- A hash holding only '>' is a rotation's grace pointer: the session is read where it leads
 -- (aliased '1'). It is followed only into the same {tag}, so the script stays in one slot; a
 -- pointer to a pointer (rotations closer together than the grace) too, at most 8 hops.
+-- A tombstone "prefix{tag}" (destroy.lua) means the session was revoked: every key of it is gone.
 local key = KEYS[1]
+local revokedEnd = string.find(key, '}', 1, true)
+if revokedEnd and redis.call('EXISTS', string.sub(key, 1, revokedEnd)) == 1 then
+  redis.call('DEL', key)
+  return {'missing'}
+end
 local aliased = '0'
 local fields = redis.call('HGETALL', key)
 local tagEnd = string.find(key, '}', 1, true)

@@ -56,6 +56,11 @@ export class LruMap<K, V> {
     this.totalBytes -= entry.bytes;
   }
 
+  /** Deletes every entry whose key `matches`; a full scan, bounded by `maxEntries`. */
+  deleteWhere(matches: (key: K) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (matches(key)) this.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
     this.totalBytes = 0;

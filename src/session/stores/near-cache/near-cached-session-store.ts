@@ -3,6 +3,7 @@ import type { SessionKey } from '../../../security/session-token.js';
 import {
   type CommitReport,
   type CommitResult,
+  type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
@@ -148,20 +149,28 @@ export class NearCachedSessionStore extends SessionStore {
     return result;
   }
 
-  async destroy(key: SessionKey): Promise<boolean> {
-    return (await this.destroyReporting(key)).existed;
+  async destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
+    return (await this.destroyReporting(key, options)).existed;
   }
 
-  override async destroyReporting(key: SessionKey): Promise<DestroyResult> {
-    this.drop([idOf(key)]);
+  /**
+   * A destroy revokes the session's whole tag (a key a concurrent rotation moved it to included),
+   * so every instance drops every copy of the tag, not only the keys the script deleted.
+   */
+  override async destroyReporting(
+    key: SessionKey,
+    options?: DestroyOptions,
+  ): Promise<DestroyResult> {
+    const ids = [idOf(key), tagIdOf(key)];
+    this.drop(ids);
     let result: DestroyResult;
     try {
-      result = await this.inner.destroyReporting(key);
+      result = await this.inner.destroyReporting(key, options);
     } catch (error) {
       await this.invalidate(['*']);
       throw error;
     }
-    await this.invalidate([idOf(key), ...result.deletedKeys.map(idOf)]);
+    await this.invalidate([...ids, ...result.deletedKeys.map(idOf)]);
     return result;
   }
 
@@ -222,7 +231,11 @@ export class NearCachedSessionStore extends SessionStore {
   private drop(ids: readonly string[]): void {
     this.epoch += 1;
     if (ids.includes('*')) this.cache.clear();
-    else for (const id of ids) this.cache.delete(id);
+    else
+      for (const id of ids) {
+        if (!id.endsWith(TAG_WILDCARD)) this.cache.delete(id);
+        else this.cache.deleteWhere((cached) => cached.startsWith(id.slice(0, -1)));
+      }
   }
 
   /**
@@ -257,6 +270,14 @@ function sizeOfSession(session: StoredSession): number {
   let chars = 0;
   for (const [name, value] of Object.entries(session.data)) chars += name.length + value.length;
   return chars * 2 + ENTRY_OVERHEAD_BYTES;
+}
+
+/** Ends an invalidated id that stands for every key of a tag (`tag.*`). */
+const TAG_WILDCARD = '.*';
+
+/** Every cached key of `key`'s tag: a revoked tag (see destroy.lua) takes them all. */
+function tagIdOf(key: SessionKey): string {
+  return `${key.tag}${TAG_WILDCARD}`;
 }
 
 function idOf(key: SessionKey): string {
