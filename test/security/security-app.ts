@@ -67,8 +67,8 @@ export class SecurityTestController {
 
   @Post('sign-out')
   @HttpCode(200)
-  async signOut() {
-    await this.sessions.signOut();
+  async signOut(@Body() body?: { keepData?: boolean }) {
+    await this.sessions.signOut(undefined, { keepData: body?.keepData });
     return { ok: true };
   }
 

@@ -113,7 +113,7 @@ export class GatedController {
   @Post('sign-out')
   @HttpCode(200)
   async signOut(@Body() body: { keepData?: boolean }) {
-    await this.sessions.signOut(undefined, { keepData: body.keepData });
+    await this.sessions.signOut(undefined, { keepData: body?.keepData });
     return { ok: true };
   }
 

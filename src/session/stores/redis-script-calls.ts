@@ -11,6 +11,14 @@ import { SESSION_SCRIPT_SOURCES, type SessionScriptName } from './redis-scripts.
 const SLOT_MOVING =
   /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b|non local key|Too many Cluster redirections/;
 
+/** A script touched a key that a migrating slot lacks on this node. */
+const NON_LOCAL_KEY = /non local key/;
+
+/** Whether `error` is a migrating slot's refusal of a script that touched a key it lacks. */
+export function isNonLocalKey(error: unknown): boolean {
+  return error instanceof Error && NON_LOCAL_KEY.test(error.message);
+}
+
 /** The WAIT a write is followed by: replicas to wait for and the longest wait, ms. */
 export interface ReplicaWait {
   readonly replicas: number;
@@ -59,6 +67,8 @@ export class RedisScriptCalls {
     keys: readonly string[],
     args: readonly (string | number)[],
     wait?: ReplicaWait,
+    /** Throw a "non local key" refusal at once, for a caller with another way round it. */
+    passNonLocalKey = false,
   ): Promise<ScriptOutcome<T>> {
     const giveUpAt = performance.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
@@ -70,6 +80,7 @@ export class RedisScriptCalls {
         // No attempt starts after the deadline: the caller has answered 503 by then.
         const delay = Math.min(100, 10 * attempt);
         if (!isSlotMoving(error) || performance.now() + delay >= giveUpAt) throw error;
+        if (passNonLocalKey && isNonLocalKey(error)) throw error;
         if (/^MOVED\b/.test((error as Error).message) && 'refreshSlotsCache' in this.client) {
           this.client.refreshSlotsCache();
         }

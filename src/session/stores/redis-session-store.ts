@@ -9,7 +9,7 @@ import {
   encodeChange,
   SUMMARY_FIELDS,
 } from './redis-hash-layout.js';
-import { RedisScriptCalls, type ReplicaWait } from './redis-script-calls.js';
+import { isNonLocalKey, RedisScriptCalls, type ReplicaWait } from './redis-script-calls.js';
 import {
   type CommitReply,
   type LoadReply,
@@ -129,18 +129,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const { reply } = await this.run('load', () =>
-      this.calls.run<LoadReply>(
-        'sessionLoad',
-        [this.keyOf(key)],
-        [
-          String(options.now),
-          String(options.idleTimeoutMs),
-          String(options.slideAfterMs),
-          options.raiseFence ? '1' : '0',
-        ],
-      ),
-    );
+    const reply = await this.run('load', () => this.loadScript(key, options));
     if (reply[0] !== 'found') return { status: reply[0] };
     return {
       status: 'found',
@@ -148,6 +137,32 @@ export class RedisSessionStore extends SessionStore {
       session: decodeSessionHash(reply[2]),
       ...(reply[3] === '1' && { aliased: true }),
     };
+  }
+
+  /**
+   * The load script, which also checks the tag's tombstone. While the session's slot migrates, a
+   * node refuses a script that touches a key it lacks ("non local key"), and the tombstone is
+   * usually absent: then the script runs without the check and `EXISTS` asks for the tombstone on
+   * its own (a single-key command follows ASK), one more round trip only during a migration.
+   */
+  private async loadScript(key: SessionKey, options: LoadOptions): Promise<LoadReply> {
+    const args = [
+      String(options.now),
+      String(options.idleTimeoutMs),
+      String(options.slideAfterMs),
+      options.raiseFence ? '1' : '0',
+    ];
+    const keys = [this.keyOf(key)];
+    try {
+      return (await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '0'], undefined, true))
+        .reply;
+    } catch (error) {
+      if (!isNonLocalKey(error)) throw error;
+      const { reply } = await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '1']);
+      if (reply[0] !== 'found') return reply;
+      const revoked = await this.client.exists(this.tombstoneKeyOf(key));
+      return revoked === 1 ? ['missing'] : reply;
+    }
   }
 
   /** The key of a session's lock: same slot as the session. */

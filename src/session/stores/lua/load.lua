@@ -5,6 +5,8 @@
 -- ARGV[2]: idle timeout, ms
 -- ARGV[3]: slide the idle deadline once this many ms have passed since the last slide
 -- ARGV[4]: '1' to raise the fence (field n) and return it, '0' not to
+-- ARGV[5]: '1' to skip the tombstone check (the caller checks it on its own: a migrating Cluster
+--          slot refuses a script that touches a key it lacks), else '0' or absent
 -- Returns {'missing'} | {'expired'}
 --       | {'found', slid '1'|'0', fields as HGETALL gives them, aliased '1'|'0'}
 -- A hash holding only '>' is a rotation's grace pointer: the session is read where it leads
@@ -13,7 +15,7 @@
 -- A tombstone "prefix{tag}" (destroy.lua) means the session was revoked: every key of it is gone.
 local key = KEYS[1]
 local revokedEnd = string.find(key, '}', 1, true)
-if revokedEnd and redis.call('EXISTS', string.sub(key, 1, revokedEnd)) == 1 then
+if ARGV[5] ~= '1' and revokedEnd and redis.call('EXISTS', string.sub(key, 1, revokedEnd)) == 1 then
   redis.call('DEL', key)
   return {'missing'}
 end
