@@ -6,8 +6,15 @@ import { LocalTurns, type Turn } from './local-turns.js';
 
 /** Where leases live: a table row (PostgreSQL), an `add`ed key (Memcached). */
 export interface LeaseBackend {
-  /** One attempt to take lease `id` for `durationMs`; `true` when granted to `value`. */
-  tryAcquire(id: string, value: string, durationMs: number): Promise<boolean>;
+  /**
+   * One attempt to take lease `id` for `durationMs`. `holder` is the value holding it when it
+   * was refused (`undefined` when unknown), so a waiter can tell a busy lock from a stuck one.
+   */
+  tryAcquire(
+    id: string,
+    value: string,
+    durationMs: number,
+  ): Promise<{ granted: boolean; holder?: string }>;
   /** Pushes the expiry of a lease `value` still holds; `false` when it was lost. */
   extend(id: string, value: string, durationMs: number): Promise<boolean>;
   /** Ends the lease if `value` still holds it. */
@@ -15,16 +22,22 @@ export interface LeaseBackend {
 }
 
 /**
- * Session locks as leases in a store without blocking locks: one attempt per round trip, retried
- * as the lock settings say. Requests of this process waiting for the same session queue locally
- * (only the first asks the store), and a lease that runs out unextended lets the next one try.
- * Mutual exclusion comes from the store; the fence raised by the load after the grant refuses the
- * commit of a holder that lost its lease.
+ * Session locks as leases in a store without blocking locks, one attempt per round trip.
+ *
+ * Requests of this process that wait for the same session form a first-come line: only the first
+ * asks the store, and a release hands the turn to the next at once. The wait is bounded like
+ * Redis' (`retryCount` attempts, `retryDelayMs` + jitter apart), but counted from the last time
+ * the lock changed hands: a busy session serves its whole queue, while a holder that keeps the
+ * lock for the whole budget makes its waiters give up with `SessionLockTimeoutError`.
+ * Mutual exclusion comes from the store; the fence raised by the load after the grant refuses
+ * the commit of a holder that lost its lease.
  */
 export class LeaseLocks {
   private readonly turns = new LocalTurns();
   /** What ends the local hold of each lease held in this process, by lease value. */
   private readonly holders = new Map<string, () => void>();
+  /** Wakes the waiters of a session when its lock changed hands. */
+  private readonly handovers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly backend: LeaseBackend,
@@ -34,19 +47,33 @@ export class LeaseLocks {
 
   async acquire(id: string, settings: LockSettings): Promise<HeldSessionLock> {
     const value = randomBytes(16).toString('base64url');
-    const deadline =
-      Date.now() + settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
+    const budgetMs = settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
+    let deadline = Date.now() + budgetMs;
     const turn = this.turns.join(id);
     let attempts = 0;
     try {
-      if (await inTime(turn.ready, deadline)) {
+      for (;;) {
+        const woke = await this.nextEvent(id, turn, deadline);
+        if (woke === 'late') break;
+        if (woke === 'handover') deadline = Date.now() + budgetMs;
+        else break;
+      }
+      if (Date.now() <= deadline) {
+        let lastHolder: string | undefined;
         for (;;) {
           attempts += 1;
-          if (await this.backend.tryAcquire(id, value, settings.durationMs)) {
+          const { granted, holder } = await this.backend.tryAcquire(id, value, settings.durationMs);
+          if (granted) {
+            this.handedOver(id);
             return this.held(id, value, turn, settings.durationMs);
           }
+          if (holder !== lastHolder) {
+            if (lastHolder !== undefined) deadline = Date.now() + budgetMs;
+            lastHolder = holder;
+            this.handedOver(id);
+          }
           const delay = nextAttemptDelay(settings.retryDelayMs, settings.retryJitterMs);
-          if (attempts > settings.retryCount || Date.now() + delay > deadline) break;
+          if (Date.now() + delay > deadline) break;
           await sleep(delay);
         }
       }
@@ -64,6 +91,38 @@ export class LeaseLocks {
    */
   settled(value: string): void {
     this.holders.get(value)?.();
+  }
+
+  /** Waits until it is `turn`'s go, the lock of `id` changes hands, or `deadline` passes. */
+  private async nextEvent(
+    id: string,
+    turn: Turn,
+    deadline: number,
+  ): Promise<'turn' | 'handover' | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    let wake: (() => void) | undefined;
+    const waiters = this.handovers.get(id) ?? new Set<() => void>();
+    this.handovers.set(id, waiters);
+    try {
+      return await Promise.race([
+        turn.ready.then(() => 'turn' as const),
+        new Promise<'handover'>((resolve) => {
+          wake = () => resolve('handover');
+          waiters.add(wake);
+        }),
+        new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (wake) waiters.delete(wake);
+      if (waiters.size === 0) this.handovers.delete(id);
+    }
+  }
+
+  private handedOver(id: string): void {
+    for (const wake of this.handovers.get(id) ?? []) wake();
   }
 
   private held(id: string, value: string, turn: Turn, durationMs: number): HeldSessionLock {
@@ -98,18 +157,5 @@ export class LeaseLocks {
         }
       },
     };
-  }
-}
-
-/** Resolves `true` once `ready` settles, `false` if `deadline` (epoch ms) comes first. */
-async function inTime(ready: Promise<void>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([ready.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

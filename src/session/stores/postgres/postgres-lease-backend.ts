@@ -11,19 +11,26 @@ export class PostgresLeaseBackend implements LeaseBackend {
     private readonly run: <T>(operation: string, call: () => Promise<T>) => Promise<T>,
   ) {}
 
-  async tryAcquire(id: string, value: string, durationMs: number): Promise<boolean> {
+  async tryAcquire(
+    id: string,
+    value: string,
+    durationMs: number,
+  ): Promise<{ granted: boolean; holder?: string }> {
     const result = await this.run('lock', () =>
-      this.pool.query({
+      this.pool.query<{ granted: string | null; holder: string | null }>({
         name: 'nds_lock_acquire',
         text:
-          'INSERT INTO nds_session_lock AS l (id, value, expires_at) ' +
+          'WITH taken AS (INSERT INTO nds_session_lock AS l (id, value, expires_at) ' +
           'VALUES ($1, $2, nds_clock_ms() + $3) ON CONFLICT (id) DO UPDATE ' +
           'SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at ' +
-          'WHERE l.expires_at <= nds_clock_ms() RETURNING l.value',
+          'WHERE l.expires_at <= nds_clock_ms() RETURNING l.value) ' +
+          'SELECT (SELECT value FROM taken) AS granted, ' +
+          '(SELECT value FROM nds_session_lock WHERE id = $1) AS holder',
         values: [id, value, durationMs],
       }),
     );
-    return result.rowCount === 1;
+    const row = result.rows[0];
+    return { granted: row?.granted === value, holder: row?.holder ?? undefined };
   }
 
   async extend(id: string, value: string, durationMs: number): Promise<boolean> {
