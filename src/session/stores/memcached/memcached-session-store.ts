@@ -104,6 +104,11 @@ export class MemcachedSessionStore extends SessionStore {
     return 'MemcachedSessionStore';
   }
 
+  /** The server (`host:port`) that holds the sessions of `tag`, for diagnostics. */
+  serverFor(tag: string): string {
+    return this.ring.nodeFor(tag).address;
+  }
+
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { now, idleTimeoutMs } = options;
     return this.run('load', async () => {
