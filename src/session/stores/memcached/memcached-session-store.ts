@@ -22,11 +22,13 @@ import { type CasValue, MemcachedNode } from './memcached-node.js';
 import {
   applyChange,
   createdSession,
+  expiresAtOf,
+  isPastDeadline,
+} from '../session-blob/session-blob.js';
+import {
   decodeRecord,
   encodePointer,
   encodeSession,
-  expiresAtOf,
-  isPastDeadline,
   lifetimeFor,
   TOMBSTONE,
 } from './memcached-record.js';
