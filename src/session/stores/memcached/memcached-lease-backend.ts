@@ -22,7 +22,7 @@ export class MemcachedLeaseBackend implements LeaseBackend {
     const node = this.nodeOf(id);
     const key = this.keyOf(id);
     const lease = `${value}|${Date.now() + durationMs}`;
-    return this.run('lock', async () => {
+    return this.run('lock-attempt', async () => {
       if (await node.add(key, lease, lifetimeFor(durationMs))) return { granted: true };
       const current = await node.gets(key);
       if (!current) return { granted: false };
@@ -36,7 +36,7 @@ export class MemcachedLeaseBackend implements LeaseBackend {
   async extend(id: string, value: string, durationMs: number): Promise<boolean> {
     const node = this.nodeOf(id);
     const key = this.keyOf(id);
-    return this.run('lock', async () => {
+    return this.run('lock-extend', async () => {
       const current = await node.gets(key);
       if (!current) return false;
       const [holder, until] = parse(current.value);

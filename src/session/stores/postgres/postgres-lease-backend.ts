@@ -16,7 +16,7 @@ export class PostgresLeaseBackend implements LeaseBackend {
     value: string,
     durationMs: number,
   ): Promise<{ granted: boolean; holder?: string }> {
-    const result = await this.run('lock', () =>
+    const result = await this.run('lock-attempt', () =>
       this.pool.query<{ granted: string | null; holder: string | null }>({
         name: 'nds_lock_acquire',
         text:
@@ -34,7 +34,7 @@ export class PostgresLeaseBackend implements LeaseBackend {
   }
 
   async extend(id: string, value: string, durationMs: number): Promise<boolean> {
-    const result = await this.run('lock', () =>
+    const result = await this.run('lock-extend', () =>
       this.pool.query({
         name: 'nds_lock_extend',
         text:

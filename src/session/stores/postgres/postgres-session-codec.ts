@@ -1,4 +1,5 @@
 import {
+  type CommitResult,
   METADATA_CHANGE_FIELDS,
   type SessionChange,
   type SessionMetadata,
@@ -71,4 +72,48 @@ function pick<K extends string, V>(
 ): Partial<Record<K, V>> {
   const value = source[name];
   return value === undefined || value === null ? {} : ({ [name]: convert(value) } as Record<K, V>);
+}
+
+/** A row of `nds_load`. */
+export type LoadRow = SessionRow & {
+  status: 'found' | 'missing' | 'expired';
+  aliased: boolean;
+  slid: boolean;
+};
+/** A row of `nds_commit`. */
+export interface CommitRow {
+  status: 'committed' | 'gone' | 'exists' | 'conflict' | 'fenced';
+  version: string | null;
+  expires_at: string | null;
+  aliased: boolean;
+  stored: string | null;
+}
+
+/** The sweep: expired sessions (a batch, by the deadline index), pointers, leases, members. */
+export const SWEEP_SQL =
+  'WITH s AS (DELETE FROM nds_session WHERE id IN (SELECT id FROM nds_session ' +
+  'WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2) RETURNING 1), ' +
+  'a AS (DELETE FROM nds_session_alias WHERE expires_at <= $1 RETURNING 1), ' +
+  'l AS (DELETE FROM nds_session_lock WHERE expires_at <= nds_clock_ms() RETURNING 1), ' +
+  'i AS (DELETE FROM nds_principal_index WHERE deadline <= $1 RETURNING 1) ' +
+  'SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM a) AS aliases, ' +
+  '(SELECT count(*) FROM l) AS locks, (SELECT count(*) FROM i) AS members';
+
+/** The commit result a row of `nds_commit` stands for. */
+export function commitResult(row: CommitRow): CommitResult {
+  switch (row.status) {
+    case 'committed':
+      return {
+        status: 'committed',
+        version: Number(row.version),
+        expiresAt: Number(row.expires_at),
+        ...(row.aliased && { aliased: true }),
+      };
+    case 'conflict':
+      return { status: 'conflict', storedVersion: Number(row.stored) };
+    case 'fenced':
+      return { status: 'fenced', storedFence: Number(row.stored) };
+    default:
+      return { status: row.status };
+  }
 }

@@ -25,50 +25,18 @@ import {
   postgresSchemaVersion,
 } from './postgres-migrations.js';
 import {
+  type CommitRow,
+  commitResult,
   decodeSessionRow,
   decodeSummary,
   encodeMetadataChange,
+  type LoadRow,
   type SessionRow,
+  SWEEP_SQL,
 } from './postgres-session-codec.js';
+import type { PostgresSessionStoreOptions } from './postgres-session-store-options.js';
 
-export interface PostgresSessionStoreOptions {
-  /** A `pg` pool; yours to share with TypeORM, Prisma or Drizzle, and yours to end. */
-  readonly pool: Pool;
-  /**
-   * Create or update the tables and functions when the module starts (idempotent, under an
-   * advisory lock). Off by default: production schemas change in a deployment step
-   * (`migratePostgresSessionStore(pool)` or psql, see the README). @default false
-   */
-  readonly migrate?: boolean;
-  /** Longest wait for one query before the request gets 503. @default 2000 */
-  readonly commandTimeoutMs?: number;
-  /** How often expired rows are deleted (index on the deadline); 0 turns it off. @default 60000 */
-  readonly sweepIntervalMs?: number;
-  /** Most sessions one sweep deletes, so a sweep stays short. @default 1000 */
-  readonly sweepBatchSize?: number;
-}
-
-type LoadRow = SessionRow & {
-  status: 'found' | 'missing' | 'expired';
-  aliased: boolean;
-  slid: boolean;
-};
-interface CommitRow {
-  status: 'committed' | 'gone' | 'exists' | 'conflict' | 'fenced';
-  version: string | null;
-  expires_at: string | null;
-  aliased: boolean;
-  stored: string | null;
-}
-
-const SWEEP_SQL =
-  'WITH s AS (DELETE FROM nds_session WHERE id IN (SELECT id FROM nds_session ' +
-  'WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2) RETURNING 1), ' +
-  'a AS (DELETE FROM nds_session_alias WHERE expires_at <= $1 RETURNING 1), ' +
-  'l AS (DELETE FROM nds_session_lock WHERE expires_at <= nds_clock_ms() RETURNING 1), ' +
-  'i AS (DELETE FROM nds_principal_index WHERE deadline <= $1 RETURNING 1) ' +
-  'SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM a) AS aliases, ' +
-  '(SELECT count(*) FROM l) AS locks, (SELECT count(*) FROM i) AS members';
+export type { PostgresSessionStoreOptions };
 
 /**
  * Sessions in PostgreSQL: one row per session keyed by the hashed token, data as `jsonb`. Load,
@@ -97,8 +65,7 @@ export class PostgresSessionStore extends SessionStore {
       new PostgresLeaseBackend(this.pool, (operation, call) => this.run(operation, call)),
       true,
     );
-    // An idle client killed by the server is reported here; without a listener it would crash
-    // the process.
+    // Without a listener, an idle client killed by the server would crash the process.
     this.pool.on('error', this.onPoolError);
     const interval = options.sweepIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -245,9 +212,8 @@ export class PostgresSessionStore extends SessionStore {
   }
 
   /**
-   * Deletes sessions whose deadline passed (at most `sweepBatchSize`, by the deadline index),
-   * expired grace pointers, locks and index members; returns how many sessions went. Reads
-   * filter expired sessions themselves, so the sweep only reclaims space.
+   * Deletes rows past their deadline (sessions: at most `sweepBatchSize`, by the deadline index);
+   * returns how many sessions went. Reads filter expired sessions anyway: this reclaims space.
    */
   async sweep(now = Date.now()): Promise<number> {
     const { rows } = await this.run('sweep', () =>
@@ -320,22 +286,4 @@ export class PostgresSessionStore extends SessionStore {
 
 function idOf(key: SessionKey): string {
   return `${key.tag}:${key.secretHash}`;
-}
-
-function commitResult(row: CommitRow): CommitResult {
-  switch (row.status) {
-    case 'committed':
-      return {
-        status: 'committed',
-        version: Number(row.version),
-        expiresAt: Number(row.expires_at),
-        ...(row.aliased && { aliased: true }),
-      };
-    case 'conflict':
-      return { status: 'conflict', storedVersion: Number(row.stored) };
-    case 'fenced':
-      return { status: 'fenced', storedFence: Number(row.stored) };
-    default:
-      return { status: row.status };
-  }
 }
