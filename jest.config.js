@@ -11,6 +11,8 @@ const shared = {
     '^nestjs-distributed-session$': '<rootDir>/src/index.ts',
     '^nestjs-distributed-session/health$': '<rootDir>/src/health/index.ts',
     '^nestjs-distributed-session/metrics$': '<rootDir>/src/metrics/index.ts',
+    '^nestjs-distributed-session/postgres$': '<rootDir>/src/postgres/index.ts',
+    '^nestjs-distributed-session/memcached$': '<rootDir>/src/memcached/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };

@@ -1,4 +1,4 @@
-// Copies the Lua scripts next to the compiled store code: tsc only emits .ts output.
+// Copies the Lua scripts and SQL migrations next to the compiled store code: tsc only emits .ts output.
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
@@ -6,7 +6,7 @@ function copyLua(fromDir, toDir) {
   for (const entry of readdirSync(fromDir, { withFileTypes: true })) {
     const from = join(fromDir, entry.name);
     if (entry.isDirectory()) copyLua(from, join(toDir, entry.name));
-    else if (entry.name.endsWith('.lua')) {
+    else if (entry.name.endsWith('.lua') || entry.name.endsWith('.sql')) {
       const to = join(toDir, entry.name);
       mkdirSync(dirname(to), { recursive: true });
       cpSync(from, to);

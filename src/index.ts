@@ -130,3 +130,17 @@ export {
   SessionReplacedError,
   SessionReplicationError,
 } from './session/session-management.errors.js';
+// What a store can honour, checked at boot. The PostgreSQL and Memcached stores are the subpath
+// exports `nestjs-distributed-session/postgres` and `/memcached`, so `pg` and `memcache-client`
+// stay optional peers; the express-session adapter needs no package of its own.
+export {
+  FULL_STORE_CAPABILITIES,
+  type SessionStoreCapabilities,
+} from './session/stores/session-store.js';
+export { SessionCapabilityError } from './session/capabilities/session-capability.errors.js';
+export {
+  ExpressSessionStoreAdapter,
+  type ExpressSessionStoreAdapterOptions,
+  type ExpressSessionStoreLike,
+  fromExpressSessionStore,
+} from './session/stores/express-session-adapter/index.js';

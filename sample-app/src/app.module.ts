@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller.js';
 import { PreferencesController } from './preferences/preferences.controller.js';
 import { SessionController } from './session.controller.js';
 import { sessionOptionsFromEnv } from './session-config.js';
+import { SessionStoreShutdown } from './session-store-shutdown.js';
 import './session-data.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { WebController } from './web/web.controller.js';
@@ -39,6 +40,7 @@ import { WebController } from './web/web.controller.js';
   ],
   providers: [
     SessionHealthIndicator,
+    SessionStoreShutdown,
     // Every unsafe request must carry the session's CSRF token (header x-csrf-token).
     { provide: APP_GUARD, useClass: CsrfGuard },
     {

@@ -2,10 +2,15 @@ import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import type { RedisNode, SessionModuleOptions } from 'nestjs-distributed-session';
+import { MemcachedSessionStore } from 'nestjs-distributed-session/memcached';
+import { PostgresSessionStore } from 'nestjs-distributed-session/postgres';
+import pg from 'pg';
 
 /**
  * The session options of the sample app, from its environment:
- * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES (else the memory store),
+ * REDIS_URL | REDIS_SENTINELS + REDIS_SENTINEL_NAME | REDIS_CLUSTER_NODES | DATABASE_URL (PostgreSQL;
+ * DATABASE_MIGRATE=true applies the schema at start) | MEMCACHED_SERVERS (host:port,...; no
+ * session lists: /api/sessions answers 501) (else the memory store),
  * SESSION_SECRETS (comma-separated, newest first), SESSION_IDLE_TIMEOUT_MS,
  * SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE_SECURE (default false, for plain http on localhost),
  * SESSION_TRANSPORT (cookie | header), SESSION_NEAR_CACHE (true: replicated near cache, Redis only),
@@ -43,7 +48,17 @@ function rotationFromEnv(config: ConfigService): SessionModuleOptions['rotation'
   return { intervalMs, ...(graceMs !== undefined && { graceMs }) };
 }
 
-function storeFromEnv(config: ConfigService): Pick<SessionModuleOptions, 'redis' | 'nearCache'> {
+function storeFromEnv(
+  config: ConfigService,
+): Pick<SessionModuleOptions, 'redis' | 'nearCache' | 'store'> {
+  const databaseUrl = config.get<string>('DATABASE_URL');
+  if (databaseUrl) {
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const migrate = config.get<string>('DATABASE_MIGRATE') === 'true';
+    return { store: new PostgresSessionStore({ pool, migrate }) };
+  }
+  const memcached = list(config.get<string>('MEMCACHED_SERVERS'));
+  if (memcached.length > 0) return { store: new MemcachedSessionStore({ servers: memcached }) };
   const redis = redisFromEnv(config);
   // SESSION_NEAR_CACHE=true: each instance keeps hot sessions in memory, coherent via pub/sub.
   const nearCache = redis && config.get<string>('SESSION_NEAR_CACHE') === 'true' ? {} : undefined;

@@ -9,7 +9,8 @@ import {
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { SessionCapabilityCheck } from './capabilities/session-capability-check.js';
 import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
 import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
 import { SessionOptimisticInterceptor } from './interceptors/session-optimistic.interceptor.js';
@@ -52,6 +53,7 @@ const providers: Provider[] = [
   SessionService,
   SessionMiddleware,
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+  SessionCapabilityCheck,
 ];
 
 /**
@@ -65,6 +67,7 @@ const providers: Provider[] = [
  * export class AppModule {}
  */
 @Module({
+  imports: [DiscoveryModule],
   providers,
   exports: [
     SessionService,

@@ -7,13 +7,16 @@ import {
   type SessionToken,
 } from '../../src/security/session-token.js';
 import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
-import type {
-  LoadOptions,
-  LoadResult,
-  SessionChange,
-  SessionStore,
-  StoredSession,
+import {
+  FULL_STORE_CAPABILITIES,
+  type LoadOptions,
+  type LoadResult,
+  type SessionChange,
+  type SessionStore,
+  type SessionStoreCapabilities,
+  type StoredSession,
 } from '../../src/session/stores/session-store.js';
+import { describeCapabilityRefusals } from './capability-refusals.js';
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
@@ -28,6 +31,11 @@ export interface StoreConformanceOptions {
    * {@link RedisSessionStore}.
    */
   readonly redis?: boolean;
+  /**
+   * The capabilities the store declares (missing ones default to true): each case runs only on a
+   * store whose capabilities cover it, and the store must refuse what it lacks.
+   */
+  readonly capabilities?: Partial<SessionStoreCapabilities>;
 }
 
 /** Runs after the store was closed, in `afterAll`: close clients the spec opened. */
@@ -129,8 +137,17 @@ export function describeStoreConformance(
   cleanup?: StoreCleanup,
   options: StoreConformanceOptions = {},
 ): void {
+  const capabilities = { ...FULL_STORE_CAPABILITIES, ...options.capabilities };
+  /** `describe` / `it` when the store has every capability `needs` names, else skipped. */
+  const describeWith = (...needs: (keyof SessionStoreCapabilities)[]) =>
+    needs.every((need) => capabilities[need]) ? describe : describe.skip;
+  const itWith = (...needs: (keyof SessionStoreCapabilities)[]) =>
+    needs.every((need) => capabilities[need]) ? it : it.skip;
+
   describe(`SessionStore conformance: ${name}`, () => {
     let store: SessionStore;
+
+    describeCapabilityRefusals(() => store, capabilities);
 
     beforeAll(async () => {
       store = await createStore();
@@ -280,25 +297,28 @@ export function describeStoreConformance(
         await expect(store.load(key, loadingAt(now))).resolves.toEqual({ status: 'missing' });
       });
 
-      it('never brings a destroyed session back (destroy wins)', async () => {
-        const { key } = freshSession();
-        const now = futureNow();
-        await store.commit(key, creating(now, { a: json(1) }));
-        const loaded = await read(store, key, now);
-        await expect(store.destroy(key)).resolves.toBe(true);
-        await expect(
-          store.commit(
-            key,
-            updating(now + SECOND, { b: json(2) }, [], {
-              expectedVersion: loaded.meta.version,
-              fence: loaded.meta.fence,
-            }),
-          ),
-        ).resolves.toEqual({ status: 'gone' });
-        await expect(store.load(key, loadingAt(now + 2 * SECOND))).resolves.toEqual({
-          status: 'missing',
-        });
-      });
+      itWith('versions', 'locks')(
+        'never brings a destroyed session back (destroy wins)',
+        async () => {
+          const { key } = freshSession();
+          const now = futureNow();
+          await store.commit(key, creating(now, { a: json(1) }));
+          const loaded = await read(store, key, now);
+          await expect(store.destroy(key)).resolves.toBe(true);
+          await expect(
+            store.commit(
+              key,
+              updating(now + SECOND, { b: json(2) }, [], {
+                expectedVersion: loaded.meta.version,
+                fence: loaded.meta.fence,
+              }),
+            ),
+          ).resolves.toEqual({ status: 'gone' });
+          await expect(store.load(key, loadingAt(now + 2 * SECOND))).resolves.toEqual({
+            status: 'missing',
+          });
+        },
+      );
 
       it('merges per key: two commits from the same loaded version both survive', async () => {
         const { key } = freshSession();
@@ -372,7 +392,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('optimistic commits (expectedVersion)', () => {
+    describeWith('versions')('optimistic commits (expectedVersion)', () => {
       it("refuses a stale version with 'conflict' and writes nothing", async () => {
         const { key } = freshSession();
         const now = futureNow();
@@ -430,7 +450,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('locked commits (fence)', () => {
+    describeWith('locks')('locked commits (fence)', () => {
       it('raises the fence by one on every load that asks for it', async () => {
         const { key } = freshSession();
         const now = futureNow();
@@ -591,7 +611,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('principal index (updateIndex, describe)', () => {
+    describeWith('principalIndex')('principal index (updateIndex, describe)', () => {
       let principalCounter = 0;
       const principal = () => `conf-principal-${process.pid}-${Date.now()}-${++principalCounter}`;
 
@@ -688,90 +708,96 @@ export function describeStoreConformance(
     });
 
     describe('clearData', () => {
-      it('drops every data key except those set in the same commit and keeps metadata', async () => {
-        const { key } = freshSession();
-        const now = futureNow();
-        await store.commit(
-          key,
-          creating(
-            now,
-            { a: json(1), b: json(2), keep: json('old') },
-            { meta: { principal: 'alice', fingerprint: 'fp', authenticatedAt: now } },
-          ),
-        );
-        await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
-
-        await expect(
-          store.commit(
+      itWith('locks')(
+        'drops every data key except those set in the same commit and keeps metadata',
+        async () => {
+          const { key } = freshSession();
+          const now = futureNow();
+          await store.commit(
             key,
-            updating(now + 2, { keep: json('new'), fresh: json(true) }, [], { clearData: true }),
-          ),
-        ).resolves.toMatchObject({ status: 'committed', version: 2 });
-        expect(await read(store, key, now + 3)).toEqual({
-          meta: {
-            version: 2,
-            createdAt: now,
-            lastAccessAt: now + 2,
-            absoluteDeadline: now + DAY,
-            fence: 1,
-            principal: 'alice',
-            fingerprint: 'fp',
-            authenticatedAt: now,
-          },
-          data: { keep: json('new'), fresh: json(true) },
-        });
+            creating(
+              now,
+              { a: json(1), b: json(2), keep: json('old') },
+              { meta: { principal: 'alice', fingerprint: 'fp', authenticatedAt: now } },
+            ),
+          );
+          await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
 
-        await store.commit(key, updating(now + 4, {}, [], { clearData: true }));
-        const empty = await read(store, key, now + 5);
-        expect(empty.data).toEqual({});
-        expect(empty.meta).toMatchObject({ version: 3, principal: 'alice', fence: 1 });
-      });
+          await expect(
+            store.commit(
+              key,
+              updating(now + 2, { keep: json('new'), fresh: json(true) }, [], { clearData: true }),
+            ),
+          ).resolves.toMatchObject({ status: 'committed', version: 2 });
+          expect(await read(store, key, now + 3)).toEqual({
+            meta: {
+              version: 2,
+              createdAt: now,
+              lastAccessAt: now + 2,
+              absoluteDeadline: now + DAY,
+              fence: 1,
+              principal: 'alice',
+              fingerprint: 'fp',
+              authenticatedAt: now,
+            },
+            data: { keep: json('new'), fresh: json(true) },
+          });
+
+          await store.commit(key, updating(now + 4, {}, [], { clearData: true }));
+          const empty = await read(store, key, now + 5);
+          expect(empty.data).toEqual({});
+          expect(empty.meta).toMatchObject({ version: 3, principal: 'alice', fence: 1 });
+        },
+      );
     });
 
     describe('moveTo (regeneration)', () => {
-      it('moves the session to the new key with its data and the changes of the commit', async () => {
-        const { token, key } = freshSession();
-        const renewed = renewSessionToken(token);
-        const newKey = sessionKeyOf(renewed);
-        expect(newKey.tag).toBe(key.tag);
-        expect(newKey.secretHash).not.toBe(key.secretHash);
-        const now = futureNow();
-        await store.commit(key, creating(now, { a: json(1), b: json(2) }));
-        await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
+      itWith('versions', 'locks')(
+        'moves the session to the new key with its data and the changes of the commit',
+        async () => {
+          const { token, key } = freshSession();
+          const renewed = renewSessionToken(token);
+          const newKey = sessionKeyOf(renewed);
+          expect(newKey.tag).toBe(key.tag);
+          expect(newKey.secretHash).not.toBe(key.secretHash);
+          const now = futureNow();
+          await store.commit(key, creating(now, { a: json(1), b: json(2) }));
+          await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
 
-        await expect(
-          store.commit(
-            key,
-            updating(now + 2, { c: json(3) }, ['b'], {
-              moveTo: newKey,
-              expectedVersion: 1,
+          await expect(
+            store.commit(
+              key,
+              updating(now + 2, { c: json(3) }, ['b'], {
+                moveTo: newKey,
+                expectedVersion: 1,
+                fence: 1,
+                meta: { principal: 'bob', authenticatedAt: now + 2 },
+              }),
+            ),
+          ).resolves.toEqual({ status: 'committed', version: 2, expiresAt: now + 2 + HOUR });
+
+          await expect(store.load(key, loadingAt(now + 3))).resolves.toEqual({ status: 'missing' });
+          expect(await read(store, newKey, now + 3)).toEqual({
+            meta: {
+              version: 2,
+              createdAt: now,
+              lastAccessAt: now + 2,
+              absoluteDeadline: now + DAY,
               fence: 1,
-              meta: { principal: 'bob', authenticatedAt: now + 2 },
-            }),
-          ),
-        ).resolves.toEqual({ status: 'committed', version: 2, expiresAt: now + 2 + HOUR });
-
-        await expect(store.load(key, loadingAt(now + 3))).resolves.toEqual({ status: 'missing' });
-        expect(await read(store, newKey, now + 3)).toEqual({
-          meta: {
-            version: 2,
-            createdAt: now,
-            lastAccessAt: now + 2,
-            absoluteDeadline: now + DAY,
-            fence: 1,
-            principal: 'bob',
-            authenticatedAt: now + 2,
-          },
-          data: { a: json(1), c: json(3) },
-        });
-        // The old key no longer names anything: updates through it are gone, destroy finds nothing.
-        await expect(store.commit(key, updating(now + 4, { z: json(0) }))).resolves.toEqual({
-          status: 'gone',
-        });
-        await expect(store.destroy(key)).resolves.toBe(false);
-        await expect(store.load(key, loadingAt(now + 5))).resolves.toEqual({ status: 'missing' });
-        expect((await read(store, newKey, now + 5)).data).toEqual({ a: json(1), c: json(3) });
-      });
+              principal: 'bob',
+              authenticatedAt: now + 2,
+            },
+            data: { a: json(1), c: json(3) },
+          });
+          // The old key no longer names anything: updates through it are gone, destroy finds nothing.
+          await expect(store.commit(key, updating(now + 4, { z: json(0) }))).resolves.toEqual({
+            status: 'gone',
+          });
+          await expect(store.destroy(key)).resolves.toBe(false);
+          await expect(store.load(key, loadingAt(now + 5))).resolves.toEqual({ status: 'missing' });
+          expect((await read(store, newKey, now + 5)).data).toEqual({ a: json(1), c: json(3) });
+        },
+      );
 
       it('moves without data when clearData is given', async () => {
         const { token, key } = freshSession();
@@ -790,41 +816,44 @@ export function describeStoreConformance(
         expect(moved.meta).toMatchObject({ version: 2, principal: 'carol', createdAt: now });
       });
 
-      it('does not move a session that is gone, conflicting or fenced', async () => {
-        const { token, key } = freshSession();
-        const now = futureNow();
-        const unknownTarget = sessionKeyOf(renewSessionToken(token));
-        await expect(
-          store.commit(key, updating(now, { a: json(1) }, [], { moveTo: unknownTarget })),
-        ).resolves.toEqual({ status: 'gone' });
-        await expect(store.load(unknownTarget, loadingAt(now))).resolves.toEqual({
-          status: 'missing',
-        });
-
-        await store.commit(key, creating(now, { a: json(1) }));
-        await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
-        const conflictTarget = sessionKeyOf(renewSessionToken(token));
-        await expect(
-          store.commit(
-            key,
-            updating(now + 2, {}, [], { moveTo: conflictTarget, expectedVersion: 0 }),
-          ),
-        ).resolves.toEqual({ status: 'conflict', storedVersion: 1 });
-        const fencedTarget = sessionKeyOf(renewSessionToken(token));
-        await expect(
-          store.commit(key, updating(now + 2, {}, [], { moveTo: fencedTarget, fence: 0 })),
-        ).resolves.toEqual({ status: 'fenced', storedFence: 1 });
-
-        for (const target of [conflictTarget, fencedTarget]) {
-          await expect(store.load(target, loadingAt(now + 3))).resolves.toEqual({
+      itWith('versions', 'locks')(
+        'does not move a session that is gone, conflicting or fenced',
+        async () => {
+          const { token, key } = freshSession();
+          const now = futureNow();
+          const unknownTarget = sessionKeyOf(renewSessionToken(token));
+          await expect(
+            store.commit(key, updating(now, { a: json(1) }, [], { moveTo: unknownTarget })),
+          ).resolves.toEqual({ status: 'gone' });
+          await expect(store.load(unknownTarget, loadingAt(now))).resolves.toEqual({
             status: 'missing',
           });
-        }
-        expect((await read(store, key, now + 3)).meta).toMatchObject({ version: 1, fence: 1 });
-      });
+
+          await store.commit(key, creating(now, { a: json(1) }));
+          await loadFound(store, key, loadingAt(now + 1, { raiseFence: true }));
+          const conflictTarget = sessionKeyOf(renewSessionToken(token));
+          await expect(
+            store.commit(
+              key,
+              updating(now + 2, {}, [], { moveTo: conflictTarget, expectedVersion: 0 }),
+            ),
+          ).resolves.toEqual({ status: 'conflict', storedVersion: 1 });
+          const fencedTarget = sessionKeyOf(renewSessionToken(token));
+          await expect(
+            store.commit(key, updating(now + 2, {}, [], { moveTo: fencedTarget, fence: 0 })),
+          ).resolves.toEqual({ status: 'fenced', storedFence: 1 });
+
+          for (const target of [conflictTarget, fencedTarget]) {
+            await expect(store.load(target, loadingAt(now + 3))).resolves.toEqual({
+              status: 'missing',
+            });
+          }
+          expect((await read(store, key, now + 3)).meta).toMatchObject({ version: 1, fence: 1 });
+        },
+      );
     });
 
-    describe('rotation (grace pointers)', () => {
+    describeWith('rotation')('rotation (grace pointers)', () => {
       /** A stored session and a rotation of it to a new key (same tag) with `graceMs`. */
       async function rotated(graceMs: number) {
         const { token, key } = freshSession();
@@ -931,7 +960,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('deadlines', () => {
+    describeWith('expiry')('deadlines', () => {
       const IDLE = 200;
 
       it('expires a session idle for idleTimeoutMs, then forgets it', async () => {
@@ -1026,7 +1055,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('sliding', () => {
+    describeWith('expiry')('sliding', () => {
       it('slides lastAccessAt to now once slideAfterMs has passed, not before', async () => {
         const { key } = freshSession();
         const now = futureNow();

@@ -104,6 +104,8 @@ export class PrincipalIndexSync {
    */
   async sync(before: IndexRef | undefined, after: IndexRef | undefined): Promise<void> {
     if (sameEntry(before, after)) return;
+    // A store without an index (Memcached, express-session stores) keeps none to update.
+    if (!this.store.capabilities.principalIndex) return;
     try {
       const now = Date.now();
       const samePrincipal = before && after && before.principalId === after.principalId;

@@ -14,6 +14,7 @@ import {
   type SessionChange,
   type SessionMetadata,
   SessionStore,
+  type SessionStoreCapabilities,
   type SessionStoreObserver,
   type SessionStoreProbe,
   type SessionSummary,
@@ -73,6 +74,15 @@ export class EncryptedSessionStore extends SessionStore {
   ) {
     super();
     this.cipher = new SessionCipher(keys);
+  }
+
+  /** The inner store's: encryption adds or removes no capability. */
+  override get capabilities(): SessionStoreCapabilities {
+    return this.inner.capabilities;
+  }
+
+  override get storeName(): string {
+    return this.inner.storeName;
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {

@@ -261,6 +261,36 @@ export interface DestroyResult {
 }
 
 /**
+ * What a store can honour. The module refuses at boot any option or decorator that needs a
+ * capability its store lacks, naming both; at run time the store refuses the operation with
+ * `SessionCapabilityError` (501).
+ */
+export interface SessionStoreCapabilities {
+  /** A commit writes only the changed keys: concurrent commits of different keys all survive. */
+  readonly perKeyMerge: boolean;
+  /** `expectedVersion` is checked in the commit: optimistic mode (`@SessionOptimistic()`). */
+  readonly versions: boolean;
+  /** `acquireLock` and a fence checked in the commit: `@SessionLock()`, `withLock()`. */
+  readonly locks: boolean;
+  /** `updateIndex` and `describe`: session lists, revocation, `principalSessions`. */
+  readonly principalIndex: boolean;
+  /** Idle and absolute deadlines enforced by the store (a read never returns an expired session). */
+  readonly expiry: boolean;
+  /** `moveTo` with `rotation` grace pointers: periodic token `rotation`. */
+  readonly rotation: boolean;
+}
+
+/** The capabilities of a store that gives everything (Redis, memory): the default. */
+export const FULL_STORE_CAPABILITIES: SessionStoreCapabilities = Object.freeze({
+  perKeyMerge: true,
+  versions: true,
+  locks: true,
+  principalIndex: true,
+  expiry: true,
+  rotation: true,
+});
+
+/**
  * The contract of a session store, and its injection token: inject `SessionStore` to reach the
  * configured one. A store must give every operation below atomically (one round trip on Redis).
  */
@@ -327,6 +357,16 @@ export abstract class SessionStore {
     keys: readonly SessionKey[],
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]>;
+
+  /** What this store honours; a store that lacks something overrides this. @default everything */
+  get capabilities(): SessionStoreCapabilities {
+    return FULL_STORE_CAPABILITIES;
+  }
+
+  /** The store's name in boot and capability messages. */
+  get storeName(): string {
+    return this.constructor.name;
+  }
 
   /** Pings the store, bounded by its command timeout; rejects when it cannot serve. */
   async probe(): Promise<SessionStoreProbe> {

@@ -1,0 +1,4 @@
+export {
+  MemcachedSessionStore,
+  type MemcachedSessionStoreOptions,
+} from './memcached-session-store.js';
