@@ -89,8 +89,10 @@ describe('AuthenticatedGuard and CsrfGuard outside HTTP (GraphQL, WebSocket, unk
     const moduleRef = await Test.createTestingModule({ imports: [GuardTestModule] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.listen(0, '127.0.0.1');
-    authenticated = await app.get(ModuleRef).create(AuthenticatedGuard);
-    csrf = await app.get(ModuleRef).create(CsrfGuard);
+    // The guards as an app module builds them (its ModuleRef, not the first one registered).
+    const appModuleRef = app.select(GuardTestModule).get(ModuleRef, { strict: true });
+    authenticated = await appModuleRef.create(AuthenticatedGuard);
+    csrf = await appModuleRef.create(CsrfGuard);
 
     const server = app.getHttpServer();
     const jar = new CookieJar();

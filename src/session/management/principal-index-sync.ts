@@ -48,12 +48,24 @@ export class PrincipalIndexSync {
   /**
    * Runs before a sign-in writes the session: enters `next` (the key the session is about to
    * get) in the principal's index, with the cap decided atomically (earlier keys of the same
-   * session do not count; the caller unlists them once the sign-in committed): at the cap, 'refuse' throws `SessionLimitError` (after dropping members
+   * session do not count; the caller unlists them once the sign-in committed): at the cap,
+   * 'refuse' throws `SessionLimitError` (after dropping members
    * whose sessions are gone, once), 'sign-out-oldest' revokes the oldest others. A store failure
    * throws (the sign-in must not happen unlisted). Returns the metadata the sign-in records.
    */
   async admit(next: IndexRef, request: Request | undefined): Promise<MetadataChange> {
-    const { limit, onLimit, maxIndexed, trackClientIp } = this.options.principalSessions;
+    const { trackClientIp } = this.options.principalSessions;
+    // A store without an index (Memcached, express-session stores) keeps none to enter.
+    if (this.store.capabilities.principalIndex) await this.enter(next);
+    return {
+      userAgent: summarizeUserAgent(request?.headers['user-agent']),
+      ...(trackClientIp && request?.ip !== undefined && { clientIp: request.ip }),
+    };
+  }
+
+  /** Enters `next` in its principal's index with the cap decided in the same atomic step. */
+  private async enter(next: IndexRef): Promise<void> {
+    const { limit, onLimit, maxIndexed } = this.options.principalSessions;
     const cap =
       limit !== undefined
         ? { limit, onLimit }
@@ -78,10 +90,6 @@ export class PrincipalIndexSync {
         throw error;
       }
     }
-    return {
-      userAgent: summarizeUserAgent(request?.headers['user-agent']),
-      ...(trackClientIp && request?.ip !== undefined && { clientIp: request.ip }),
-    };
   }
 
   /**
@@ -89,6 +97,7 @@ export class PrincipalIndexSync {
    * the member names no session, and the next listing drops it.
    */
   async withdraw(entry: IndexRef): Promise<void> {
+    if (!this.store.capabilities.principalIndex) return;
     try {
       await this.store.updateIndex(entry.principalId, { now: Date.now(), remove: [entry.key] });
     } catch (error) {
