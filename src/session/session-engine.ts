@@ -61,7 +61,7 @@ export class SessionEngine {
     save: (session: Session) => this.commit(session),
     reload: (session: Session) => this.reload(session),
     regenerate: async (session: Session, options: RegenerateOptions) => {
-      await this.regenerate(session, options);
+      await this.regenerateForRequest(session, options);
     },
     destroy: (session: Session) => this.destroy(session),
     cookieOf: (session: Session) => new SessionCookie(this.options.cookie, session.expiresAt),
@@ -138,10 +138,7 @@ export class SessionEngine {
 
   /** A new, unsaved session; it reaches the store only if something is put in it. */
   fresh(response?: Response): Session {
-    const token = createSessionToken();
-    return this.createSession(
-      initialState({ token, key: sessionKeyOf(token), stored: false, cookieDue: true, response }),
-    );
+    return this.createSession(freshState(response));
   }
 
   /** Writes what changed, in one round trip; sets the cookie when it must change. */
@@ -395,6 +392,24 @@ export class SessionEngine {
   }
 
   /**
+   * `req.session.regenerate()`: as in express-session, the request always goes on with a new
+   * session. When the stored session vanished meanwhile (destroyed, revoked, or moved away by a
+   * concurrent rotation without grace), its tag is revoked, so that no token of it stays usable
+   * (a passport logout racing a rotation), and the request goes on with a fresh, empty session.
+   */
+  private async regenerateForRequest(session: Session, options: RegenerateOptions): Promise<void> {
+    const state = stateOf(session);
+    const before = indexRefOf(state);
+    const deadline = state.meta?.absoluteDeadline;
+    const vanished = state.key;
+    if ((await this.regenerate(session, options)) !== 'gone') return;
+    await this.store.destroy(vanished, { until: deadline });
+    await this.index.sync(before, undefined);
+    for (const key of Object.keys(session)) delete session[key];
+    attachState(session, freshState(state.response));
+  }
+
+  /**
    * New token, same tag (same Cluster slot). A stored session moves to the new key in the same
    * atomic script that applies pending changes, so the old token stops working at once.
    */
@@ -605,6 +620,18 @@ function bytesOf(snapshot: ReadonlyMap<string, string>): number {
   let bytes = 0;
   for (const [key, json] of snapshot) bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
   return bytes;
+}
+
+/** The state of a new, unsaved session under a new token. */
+function freshState(response: Response | undefined): SessionState {
+  const token = createSessionToken();
+  return initialState({
+    token,
+    key: sessionKeyOf(token),
+    stored: false,
+    cookieDue: true,
+    response,
+  });
 }
 
 /** The metadata after a committed change, to keep the in-memory view in step with the store. */

@@ -49,6 +49,14 @@ class RevocationTestController {
     return { ok: true };
   }
 
+  @Post('regenerate')
+  @HttpCode(200)
+  async regenerate() {
+    // As passport's logout does: req.session.regenerate(), data emptied.
+    await this.sessions.regenerate();
+    return { ok: true };
+  }
+
   @Get('me')
   me() {
     const session = this.sessions.current();
@@ -186,6 +194,13 @@ export class Browser {
   signOut(): Promise<request.Response> {
     return request(this.server)
       .post('/r/sign-out')
+      .set('cookie', this.jar.header)
+      .then((response) => this.take(response));
+  }
+
+  regenerate(): Promise<request.Response> {
+    return request(this.server)
+      .post('/r/regenerate')
       .set('cookie', this.jar.header)
       .then((response) => this.take(response));
   }

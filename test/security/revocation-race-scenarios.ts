@@ -120,6 +120,19 @@ export function describeRevocationRaces(kind: StoreKind): void {
     expect(await victim.principal()).toBeNull();
   });
 
+  it('a req.session.regenerate() (passport logout) racing a rotation (no grace) ends the rotated token too', async () => {
+    const { user, victim } = await signedInDue();
+    const otherTab = victim.clone();
+    const gate = subject.store.hold('commit', isRegeneration);
+    const regenerating = victim.regenerate();
+    await gate.arrived; // the regeneration loaded the session and is about to move it
+    await rotate(otherTab, user); // meanwhile another tab's request rotates the token
+    gate.release();
+    expect((await regenerating).status).toBe(200);
+    expect(await otherTab.principal()).toBeNull();
+    expect(await victim.principal()).toBeNull();
+  });
+
   it('a logout by destroy racing a rotation (no grace) ends the rotated token too', async () => {
     const { user, victim } = await signedInDue();
     const otherTab = victim.clone();
