@@ -101,6 +101,24 @@ export function describeLockWake(
       expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
     });
 
+    it('keeps a waiter in line past the bound while the lock passes from waiter to waiter', async () => {
+      const { holders, waiters } = stores();
+      const key = newKey();
+      // A 1 s bound; the lock changes hands every 300 ms, four times: 1.2 s in line for the last.
+      const bounded = { ...DEFAULT_LOCK, retryCount: 10, retryDelayMs: 100, retryJitterMs: 0 };
+      let held = await holders.acquireLock(key, DEFAULT_LOCK);
+      const line = Array.from({ length: 4 }, () => waiters.acquireLock(key, bounded));
+      await settled(key);
+      for (const next of line) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await held.release();
+        const taken = await within(next);
+        expect(taken).not.toBe('still waiting');
+        held = taken as HeldSessionLock;
+      }
+      await held.release();
+    });
+
     it('gives up after the bounded wait, also for waiters still in line behind another', async () => {
       const { holders, waiters } = stores();
       const key = newKey();

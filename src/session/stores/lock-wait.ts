@@ -6,12 +6,18 @@ export function nextAttemptDelay(retryDelayMs: number, retryJitterMs: number): n
 }
 
 /**
- * How long a request waits for a lock in all: as long as `retryCount` attempts at the longest
- * spacing would take (4 s with the defaults). Waiters are woken when the lock is released, so the
- * wait is a time bound, not a number of attempts.
+ * How long a request waits for a lock that does not change hands: as long as `retryCount`
+ * attempts at the longest spacing would take (4 s with the defaults). Waiters are woken when the
+ * lock is released, so this is a time bound, not a number of attempts; while the lock passes from
+ * one waiter of the process to the next, the ones behind keep their place (see LockLines).
  */
 export function waitBoundMs(settings: LockSettings): number {
   return settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
+}
+
+/** The longest any request waits for a lock, moving line or not: 5× the bound (20 s). */
+export function hardWaitBoundMs(settings: LockSettings): number {
+  return 5 * waitBoundMs(settings);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SessionLockTimeoutError } from '../session.errors.js';
-import { waitBoundMs } from './lock-wait.js';
+import { hardWaitBoundMs, waitBoundMs } from './lock-wait.js';
 import type { HeldSessionLock, LockSettings } from './session-store.js';
 
 interface Grant {
@@ -11,19 +11,25 @@ interface Grant {
 }
 
 interface Waiter {
-  readonly settings: LockSettings;
   /** Takes the lock handed over: the waiter's own value and grant. */
   readonly take: () => void;
+}
+
+interface Line {
+  readonly waiters: Waiter[];
+  /** When the lock last passed to a waiter of this line. */
+  progressAt: number;
 }
 
 /**
  * Session locks of one process, with the semantics of a single-instance Redis lock. Waiters line
  * up per session, and a release (or the expiry of an unreleased grant) hands the lock to the
- * first of them at once: no polling.
+ * first of them at once: no polling. A waiter gives up when the lock did not pass to anyone of
+ * the line for the wait bound, and never later than the hard bound (see lock-wait.ts).
  */
 export class MemorySessionLocks {
   private readonly grants = new Map<string, Grant>();
-  private readonly lines = new Map<string, Waiter[]>();
+  private readonly lines = new Map<string, Line>();
 
   acquire(id: string, settings: LockSettings): Promise<HeldSessionLock> {
     const value = randomBytes(16).toString('base64url');
@@ -33,23 +39,31 @@ export class MemorySessionLocks {
       return Promise.resolve(this.handle(id, value));
     }
     return new Promise((resolve, reject) => {
-      const line = this.lines.get(id) ?? [];
+      const now = Date.now();
+      const line = this.lines.get(id) ?? { waiters: [], progressAt: now };
       this.lines.set(id, line);
+      const bound = waitBoundMs(settings);
+      const hardDeadline = now + hardWaitBoundMs(settings);
+      let timer: NodeJS.Timeout;
       const waiter: Waiter = {
-        settings,
         take: () => {
           clearTimeout(timer);
           this.grant(id, value, settings.durationMs);
           resolve(this.handle(id, value));
         },
       };
-      const timer = setTimeout(() => {
-        const at = line.indexOf(waiter);
-        if (at >= 0) line.splice(at, 1);
-        if (line.length === 0 && this.lines.get(id) === line) this.lines.delete(id);
+      const check = () => {
+        const until = Math.min(Math.max(now + bound, line.progressAt + bound), hardDeadline);
+        if (until > Date.now()) {
+          timer = setTimeout(check, until - Date.now());
+          return;
+        }
+        line.waiters.splice(line.waiters.indexOf(waiter), 1);
+        if (line.waiters.length === 0 && this.lines.get(id) === line) this.lines.delete(id);
         reject(SessionLockTimeoutError.after(1, settings.timeoutStatus));
-      }, waitBoundMs(settings));
-      line.push(waiter);
+      };
+      timer = setTimeout(check, Math.min(bound, hardDeadline - now));
+      line.waiters.push(waiter);
       this.watchExpiry(id);
     });
   }
@@ -70,9 +84,11 @@ export class MemorySessionLocks {
 
   private handOn(id: string): void {
     const line = this.lines.get(id);
-    const next = line?.shift();
-    if (line?.length === 0) this.lines.delete(id);
-    next?.take();
+    const next = line?.waiters.shift();
+    if (!line || !next) return;
+    line.progressAt = Date.now();
+    if (line.waiters.length === 0) this.lines.delete(id);
+    next.take();
   }
 
   /** A grant that expires unreleased passes to the first waiter then. */

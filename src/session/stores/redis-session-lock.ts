@@ -5,7 +5,7 @@ import { LockLines } from '../locking/lock-lines.js';
 import { RedisLockReleases } from '../locking/redis-lock-releases.js';
 import { ReleaseSignals } from '../locking/release-signals.js';
 import { SessionLockTimeoutError } from '../session.errors.js';
-import { nextAttemptDelay, waitBoundMs } from './lock-wait.js';
+import { hardWaitBoundMs, nextAttemptDelay, waitBoundMs } from './lock-wait.js';
 import type { HeldSessionLock, LockSettings } from './session-store.js';
 
 /** Takes the lock, or answers how long it is still held (PTTL, ms). */
@@ -67,24 +67,24 @@ export class RedisSessionLocks {
   }
 
   async acquire(resource: string, settings: LockSettings): Promise<HeldSessionLock> {
-    const deadline = Date.now() + waitBoundMs(settings);
-    const turn = await this.lines.enter(resource, deadline);
+    const bound = waitBoundMs(settings);
+    const turn = await this.lines.enter(resource, bound, Date.now() + hardWaitBoundMs(settings));
     if (turn === 'timeout') throw SessionLockTimeoutError.after(0, settings.timeoutStatus);
     let handoff: Handoff | undefined;
+    let took = false;
     try {
       const lock = this.scripts
-        ? await this.contend(resource, settings, deadline, turn.handoff)
-        : await this.contendQuorum(resource, settings, deadline);
+        ? await this.contend(resource, settings, turn.deadline, turn.handoff)
+        : await this.contendQuorum(resource, settings, turn.deadline);
+      took = true;
       const releases = this.releases;
       if (releases?.listening(resource)) {
-        handoff = {
-          generation: releases.signals.generation(resource),
-          durationMs: settings.durationMs,
-        };
+        const generation = releases.signals.generation(resource);
+        handoff = { generation, durationMs: settings.durationMs };
       }
       return lock;
     } finally {
-      this.lines.leave(resource, handoff);
+      this.lines.leave(resource, took, bound, handoff);
     }
   }
 
