@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
-import type { SessionKey } from '../../src/session/stores/session-store.js';
+import type { HeldSessionLock, SessionKey } from '../../src/session/stores/session-store.js';
 import { useStandalone, waitFor } from '../harness/index.js';
 import { RedisMonitor } from '../support/redis-monitor.js';
-import { DEFAULT_LOCK, describeLockWake, newKey, within } from './lock-wake-scenarios.js';
+import { DEFAULT_LOCK, describeLockWake, newKey, PATIENT, within } from './lock-wake-scenarios.js';
 
 const redis = useStandalone();
 let clients: Redis[] = [];
@@ -63,5 +63,26 @@ describe('lock waiters on Redis standalone', () => {
       attemptsBeforeWaiting: 2,
       polledWhileHeld: 0,
     });
+  });
+});
+
+describe('lock waiters when the subscriber connection drops', () => {
+  it('are woken by a release made after the subscriber reconnected', async () => {
+    const key = newKey();
+    const held = await a.acquireLock(key, { ...DEFAULT_LOCK, durationMs: 60_000 });
+    const waiting = b.acquireLock(key, PATIENT);
+    await settled(key);
+    const admin = new Redis(redis().url);
+    try {
+      expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThan(0);
+      // The release lands while the subscriber reconnects or after: either way the waiter hears
+      // of it (the reconnect wakes it to ask again), instead of waiting out the 60 s lock.
+      await held.release();
+      const woken = await within(waiting, 10_000);
+      expect(woken).not.toBe('still waiting');
+      await (woken as HeldSessionLock).release();
+    } finally {
+      await admin.quit();
+    }
   });
 });
