@@ -51,7 +51,8 @@ export class LockLines<T> {
           timer = setTimeout(check, until - Date.now());
           return;
         }
-        line.places.splice(line.places.indexOf(place), 1);
+        const at = line.places.indexOf(place);
+        if (at >= 0) line.places.splice(at, 1);
         resolve('timeout');
       };
       timer = setTimeout(check, deadline - now);

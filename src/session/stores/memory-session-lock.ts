@@ -58,7 +58,8 @@ export class MemorySessionLocks {
           timer = setTimeout(check, until - Date.now());
           return;
         }
-        line.waiters.splice(line.waiters.indexOf(waiter), 1);
+        const at = line.waiters.indexOf(waiter);
+        if (at >= 0) line.waiters.splice(at, 1);
         if (line.waiters.length === 0 && this.lines.get(id) === line) this.lines.delete(id);
         reject(SessionLockTimeoutError.after(1, settings.timeoutStatus));
       };
