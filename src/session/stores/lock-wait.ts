@@ -15,9 +15,9 @@ export function waitBoundMs(settings: LockSettings): number {
   return settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
 }
 
-/** The longest any request waits for a lock, moving line or not: 5× the bound (20 s). */
+/** The longest any request waits for a lock, moving line or not: 10× the bound (40 s). */
 export function hardWaitBoundMs(settings: LockSettings): number {
-  return 5 * waitBoundMs(settings);
+  return 10 * waitBoundMs(settings);
 }
 
 export function sleep(ms: number): Promise<void> {
