@@ -88,8 +88,8 @@ export class RedisSessionLocks {
     }
   }
 
-  async close(): Promise<void> {
-    await this.releases?.close();
+  close(): void {
+    this.releases?.close();
   }
 
   /** Single master: ask, and when refused wait for the release to be published. */
