@@ -191,7 +191,8 @@ async function createApp(
   }
   @Module({
     imports: [SessionModule.forRoot(sessionModuleOptions(kind))],
-    controllers: [sessionController(kind === 'locked')],
+    // BENCH_LOCKED=1 locks the routes of another kind too (bench/lock-contention.ts, memory).
+    controllers: [sessionController(kind === 'locked' || process.env.BENCH_LOCKED === '1')],
   })
   class SessionBenchModule {}
   // The module warns once about cookie.secure: false (plain HTTP on loopback); keep the log quiet.

@@ -1,6 +1,7 @@
 // Entry of `npm run bench`: compiles the bench (and the library source it imports) to bench/dist,
 // copies the library's Lua scripts beside the compiled store, then runs the compiled runner.
 //   --no-build     skip the compilation (bench/dist is fresh)
+//   --entry=<name> run bench/<name>.ts (e.g. lock-contention) instead of the runner
 //   --lib=<rev>    benchmark the library (src/ and test/harness/) as committed at a git revision,
 //                  e.g. --lib=HEAD, instead of the working tree (which may hold changes in progress)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,7 +22,10 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
 const dist = join(benchDir, 'dist');
 const libFlag = process.argv.find((arg) => arg.startsWith('--lib='));
-const args = process.argv.slice(2).filter((arg) => arg !== '--no-build' && arg !== libFlag);
+const entryFlag = process.argv.find((arg) => arg.startsWith('--entry='));
+const args = process.argv
+  .slice(2)
+  .filter((arg) => arg !== '--no-build' && arg !== libFlag && arg !== entryFlag);
 let sourceRoot = root;
 let snapshot;
 const env = { ...process.env };
@@ -85,7 +89,8 @@ function copyLua(fromDir, toDir) {
   }
 }
 
-const runner = join(dist, 'bench', 'runner.js');
+const entry = entryFlag ? entryFlag.slice('--entry='.length) : 'runner';
+const runner = join(dist, 'bench', `${entry}.js`);
 if (!existsSync(runner)) {
   console.error(`bench: ${runner} is missing; run without --no-build`);
   process.exit(1);

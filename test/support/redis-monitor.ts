@@ -43,6 +43,11 @@ export class RedisMonitor {
       .filter((command) => !(command.name === 'echo' && command.args[0]?.startsWith('marker-')));
   }
 
+  /** Every command seen so far that `predicate` accepts. */
+  seenMatching(predicate: (command: MonitoredCommand) => boolean): MonitoredCommand[] {
+    return this.seen.filter(predicate);
+  }
+
   async stop(): Promise<void> {
     this.monitor.disconnect();
     await this.probe.quit();

@@ -1,55 +1,192 @@
+import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import Redlock, { type Lock } from 'redlock';
+import { LockLines } from '../locking/lock-lines.js';
+import { RedisLockReleases } from '../locking/redis-lock-releases.js';
+import { ReleaseSignals } from '../locking/release-signals.js';
 import { SessionLockTimeoutError } from '../session.errors.js';
+import { hardWaitBoundMs, nextAttemptDelay, waitBoundMs } from './lock-wait.js';
 import type { HeldSessionLock, LockSettings } from './session-store.js';
 
+/** Takes the lock, or answers how long it is still held (PTTL, ms). */
+const ACQUIRE_LUA = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
+return {0, redis.call('PTTL', KEYS[1])}`;
+const EXTEND_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+/** Releases the lock if still held, and tells waiters (as commit.lua does). */
+const RELEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', KEYS[1], '')
+end
+return 0`;
+
+interface LockScripts {
+  sessionLockAcquire(key: string, value: string, durationMs: number): Promise<[1] | [0, number]>;
+  sessionLockExtend(key: string, value: string, durationMs: number): Promise<number>;
+  sessionLockRelease(key: string, value: string): Promise<number>;
+}
+
+/** What a waiter that takes the lock tells the next waiter of this process. */
+interface Handoff {
+  /** Releases heard when the lock was taken; the next one frees it. */
+  readonly generation: number;
+  readonly durationMs: number;
+}
+
 /**
- * Session locks with redlock. By default the lock lives on the session store's own Redis, in the
- * session's slot, so a commit can release it in the same round trip; with several independent
- * masters redlock takes a quorum of them and releases on its own.
+ * Session locks. By default the lock lives on the session store's own Redis, in the session's
+ * slot (the redlock algorithm with one instance), so a commit can release it in the same round
+ * trip; a release PUBLISHes on the lock key, and waiters are woken by it. With several
+ * independent masters (`lock.quorum`) redlock takes a quorum of them and releases on its own;
+ * waiters are then woken by releases in this process and ask again at the retry delay for others.
+ * Either way only one waiter per process and lock asks Redis; the others wait in line here.
  */
 export class RedisSessionLocks {
-  private readonly clients: readonly (Redis | Cluster)[];
-  private readonly sharesStoreClient: boolean;
-  /** One Redlock per retry policy: routes may wait differently. */
-  private readonly redlocks = new Map<string, Redlock>();
+  private readonly scripts?: LockScripts;
+  private readonly redlock?: Redlock;
+  private readonly releases?: RedisLockReleases;
+  private readonly lines = new LockLines<Handoff>();
+  /** Quorum mode: releases made by this process. */
+  private readonly localReleases = new ReleaseSignals();
 
   constructor(storeClient: Redis | Cluster, quorumClients?: readonly (Redis | Cluster)[]) {
-    this.clients = quorumClients && quorumClients.length > 0 ? quorumClients : [storeClient];
-    this.sharesStoreClient = this.clients.length === 1 && this.clients[0] === storeClient;
+    const clients = quorumClients && quorumClients.length > 0 ? quorumClients : [storeClient];
+    if (clients.length === 1 && clients[0] === storeClient) {
+      storeClient.defineCommand('sessionLockAcquire', { lua: ACQUIRE_LUA, numberOfKeys: 1 });
+      storeClient.defineCommand('sessionLockExtend', { lua: EXTEND_LUA, numberOfKeys: 1 });
+      storeClient.defineCommand('sessionLockRelease', { lua: RELEASE_LUA, numberOfKeys: 1 });
+      this.scripts = storeClient as unknown as LockScripts;
+      this.releases = new RedisLockReleases(storeClient);
+    } else {
+      // One attempt per call: the waiting is ours.
+      this.redlock = new Redlock(clients, { retryCount: 0 });
+    }
   }
 
   async acquire(resource: string, settings: LockSettings): Promise<HeldSessionLock> {
-    const redlock = this.redlockFor(settings);
-    let lock: Lock;
+    const bound = waitBoundMs(settings);
+    const turn = await this.lines.enter(resource, bound, Date.now() + hardWaitBoundMs(settings));
+    if (turn === 'timeout') throw SessionLockTimeoutError.after(0, settings.timeoutStatus);
+    let handoff: Handoff | undefined;
+    let took = false;
     try {
-      lock = await redlock.acquire([resource], settings.durationMs);
-    } catch (error) {
-      throw SessionLockTimeoutError.after(settings.retryCount + 1, settings.timeoutStatus, error);
+      const lock = this.scripts
+        ? await this.contend(resource, settings, turn.deadline, turn.handoff)
+        : await this.contendQuorum(resource, settings, turn.deadline);
+      took = true;
+      const releases = this.releases;
+      if (releases?.listening(resource)) {
+        const generation = releases.signals.generation(resource);
+        handoff = { generation, durationMs: settings.durationMs };
+      }
+      return lock;
+    } finally {
+      this.lines.leave(resource, took, bound, handoff);
     }
+  }
+
+  close(): void {
+    this.releases?.close();
+  }
+
+  /** Single master: ask, and when refused wait for the release to be published. */
+  private async contend(
+    resource: string,
+    settings: LockSettings,
+    deadline: number,
+    handoff: Handoff | undefined,
+  ): Promise<HeldSessionLock> {
+    const scripts = this.scripts!;
+    const releases = this.releases!;
+    const value = randomBytes(16).toString('base64url');
+    releases.watch(resource);
+    try {
+      // The waiter before us in this process just took the lock: no need to ask before it is
+      // released (the release, or its expiry, ends the wait).
+      if (handoff && releases.listening(resource)) {
+        const ms = Math.min(handoff.durationMs, deadline - Date.now());
+        await releases.signals.changed(resource, handoff.generation, ms);
+      }
+      for (let attempts = 1; ; attempts++) {
+        const seen = releases.signals.generation(resource);
+        const reply = await scripts.sessionLockAcquire(resource, value, settings.durationMs);
+        if (reply[0] === 1) return this.heldLock(resource, value);
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw SessionLockTimeoutError.after(attempts, settings.timeoutStatus);
+        if (!releases.listening(resource)) {
+          // A release before the subscription went unheard: ask again once it is confirmed.
+          if (await releases.listen(resource, remaining)) continue;
+          const poll = nextAttemptDelay(settings.retryDelayMs, settings.retryJitterMs);
+          await releases.signals.changed(resource, seen, Math.min(poll, remaining));
+          continue;
+        }
+        // Woken by the release, or when the lock expires unreleased (its holder is gone).
+        const heldFor = reply[1] >= 0 ? reply[1] : remaining;
+        await releases.signals.changed(resource, seen, Math.min(heldFor, remaining));
+      }
+    } finally {
+      releases.unwatch(resource);
+    }
+  }
+
+  private heldLock(resource: string, value: string): HeldSessionLock {
+    const scripts = this.scripts!;
+    return {
+      value,
+      releasableByCommit: true,
+      extend: async (durationMs) => {
+        if ((await scripts.sessionLockExtend(resource, value, durationMs)) !== 1) {
+          throw new Error('the session lock was lost before it could be extended');
+        }
+      },
+      release: async () => {
+        await scripts.sessionLockRelease(resource, value).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Several masters: redlock's quorum, asked again at the retry delay. */
+  private async contendQuorum(
+    resource: string,
+    settings: LockSettings,
+    deadline: number,
+  ): Promise<HeldSessionLock> {
+    const redlock = this.redlock!;
+    const signals = this.localReleases;
+    signals.watch(resource);
+    try {
+      for (let attempts = 1; ; attempts++) {
+        const seen = signals.generation(resource);
+        try {
+          return this.quorumLock(resource, await redlock.acquire([resource], settings.durationMs));
+        } catch (error) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) {
+            throw SessionLockTimeoutError.after(attempts, settings.timeoutStatus, error);
+          }
+          const poll = nextAttemptDelay(settings.retryDelayMs, settings.retryJitterMs);
+          await signals.changed(resource, seen, Math.min(poll, remaining));
+        }
+      }
+    } finally {
+      signals.unwatch(resource);
+    }
+  }
+
+  private quorumLock(resource: string, lock: Lock): HeldSessionLock {
     return {
       value: lock.value,
-      releasableByCommit: this.sharesStoreClient,
+      releasableByCommit: false,
       extend: async (durationMs) => {
         lock = await lock.extend(durationMs);
       },
       release: async () => {
         await lock.release().catch(() => undefined);
+        this.localReleases.notify(resource);
       },
     };
-  }
-
-  private redlockFor(settings: LockSettings): Redlock {
-    const policy = `${settings.retryCount}/${settings.retryDelayMs}/${settings.retryJitterMs}`;
-    let redlock = this.redlocks.get(policy);
-    if (!redlock) {
-      redlock = new Redlock(this.clients, {
-        retryCount: settings.retryCount,
-        retryDelay: settings.retryDelayMs,
-        retryJitter: settings.retryJitterMs,
-      });
-      this.redlocks.set(policy, redlock);
-    }
-    return redlock;
   }
 }

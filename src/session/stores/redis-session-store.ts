@@ -405,6 +405,7 @@ export class RedisSessionStore extends SessionStore {
   override async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     await this.expiryListener?.stop();
+    this.locks.close();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
 }

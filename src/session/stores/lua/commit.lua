@@ -54,6 +54,8 @@ end
 local function releaseLock()
   if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) == ARGV[7] then
     redis.call('DEL', KEYS[3])
+    -- Wakes the lock's waiters (they subscribe to the lock key's name).
+    redis.call('PUBLISH', KEYS[3], '')
   end
 end
 -- A revoked tag (tombstone "prefix{tag}", see destroy.lua) is gone, whichever key of it this is.
