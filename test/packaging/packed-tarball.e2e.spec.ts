@@ -1,11 +1,47 @@
 // SLOW (about 1–2 minutes): packs the library (`npm pack`, which runs `prepack`: a full build),
 // then builds and runs a CommonJS and an ES-module Nest app against the tarball, not the source.
+// Everything happens in a copy of the repository under the OS tmpdir: the repository's own dist/
+// (which the demo tests run) is never rebuilt under a running test.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const ROOT = process.cwd();
+/** What `npm pack` and `nest build` need from the repository. */
+const COPIED = [
+  'package.json',
+  'README.md',
+  'CHANGELOG.md',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'nest-cli.json',
+  'scripts',
+  'src',
+  'sample-app/src',
+  'sample-app/public',
+  'sample-app/tsconfig.json',
+];
+
+/** A copy of the repository (sources and configs, node_modules linked) to pack and build in. */
+function copyRepository(into: string): string {
+  const copy = join(into, 'repo');
+  for (const entry of COPIED) {
+    if (existsSync(join(ROOT, entry)))
+      cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
+}
 const STEP_TIMEOUT_MS = 120_000;
 
 function run(command: string, args: string[], cwd: string): string {
@@ -103,12 +139,14 @@ function buildAndRun(app: string): AppResult {
 
 describe('the packed tarball (slow: npm pack and two app builds, about 1–2 minutes)', () => {
   let work: string;
+  let repo: string;
   let tarball: string;
   const apps: string[] = [];
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'nds-pack-'));
-    const output = run('npm', ['pack', '--json', '--pack-destination', work], ROOT);
+    repo = copyRepository(work);
+    const output = run('npm', ['pack', '--json', '--pack-destination', work], repo);
     const packed = JSON.parse(output.slice(output.indexOf('['))) as { filename: string }[];
     tarball = join(work, packed[0].filename);
   }, STEP_TIMEOUT_MS);
@@ -141,6 +179,23 @@ describe('the packed tarball (slow: npm pack and two app builds, about 1–2 min
       );
       expect(Object.entries(result.entryPoints).filter(([, type]) => type === 'undefined')).toEqual(
         [],
+      );
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    '`nest build` (nest-cli.json) builds the sample app against the built library',
+    () => {
+      rmSync(join(repo, 'sample-app', 'dist'), { recursive: true, force: true });
+      run(
+        process.execPath,
+        [join(repo, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
+        repo,
+      );
+      expect(existsSync(join(repo, 'sample-app', 'dist', 'main.js'))).toBe(true);
+      expect(readFileSync(join(repo, 'sample-app', 'dist', 'app.module.js'), 'utf8')).toContain(
+        "from 'nestjs-distributed-session/helmet'",
       );
     },
     STEP_TIMEOUT_MS,
