@@ -112,7 +112,6 @@ export {
   RECENT_SIGN_IN_METADATA,
   SKIP_CSRF_METADATA,
 } from './security/security.constants.js';
-export { SESSION_HELMET_DEFAULTS, sessionHelmet } from './security/session-helmet.js';
 export { addressPrefix } from './security/client-address.js';
 export { CsrfGuard } from './session/guards/csrf.guard.js';
 export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';

@@ -2,7 +2,8 @@ import { type MiddlewareConsumer, Module, type NestModule, ValidationPipe } from
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { CsrfGuard, SessionModule, sessionHelmet } from 'nestjs-distributed-session';
+import { CsrfGuard, SessionModule } from 'nestjs-distributed-session';
+import { sessionHelmet } from 'nestjs-distributed-session/helmet';
 import { SessionHealthIndicator } from 'nestjs-distributed-session/health';
 import { AuthController } from './auth/auth.controller.js';
 import { MeController } from './auth/me.controller.js';

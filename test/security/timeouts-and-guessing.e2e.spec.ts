@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { sessionHelmet } from '../../src/index.js';
+import { sessionHelmet } from '../../src/helmet/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { createSecurityApp, recordEvents } from './security-app.js';

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { SessionStoreUnavailableError } from '../session.errors.js';
+import { LUA_SOURCES } from './lua-sources.js';
 
-const RAISE_LUA = readFileSync(new URL('./raise-minimum-sequence.lua', import.meta.url), 'utf8');
+const RAISE_LUA = LUA_SOURCES['raise-minimum-sequence.lua'];
 
 /** What the deny-list says of a cookie: it may open, its id was ended, or it is older than allowed. */
 export type DenyListVerdict = 'open' | 'ended' | 'stale';

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import { LUA_SOURCES } from './lua/lua-sources.js';
 
-/** Load and commit scripts, read once from their `.lua` files beside this module. */
-const LOAD_LUA = readFileSync(new URL('./lua/load.lua', import.meta.url), 'utf8');
+/** Load and commit scripts, inlined from their `.lua` files by scripts/inline-assets.js. */
+const LOAD_LUA = LUA_SOURCES['load.lua'];
 /** commit.lua with its checks (size, writes noted under a lock) in front: one script. */
-const COMMIT_LUA = ['./lua/commit-checks.lua', './lua/commit.lua']
-  .map((file) => readFileSync(new URL(file, import.meta.url), 'utf8'))
-  .join('\n');
-const INDEX_LUA = readFileSync(new URL('./lua/principal-index.lua', import.meta.url), 'utf8');
-const DESTROY_LUA = readFileSync(new URL('./lua/destroy.lua', import.meta.url), 'utf8');
+const COMMIT_LUA = [LUA_SOURCES['commit-checks.lua'], LUA_SOURCES['commit.lua']].join('\n');
+const INDEX_LUA = LUA_SOURCES['principal-index.lua'];
+const DESTROY_LUA = LUA_SOURCES['destroy.lua'];
 
 export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[], '0' | '1'];
 export type CommitReply =

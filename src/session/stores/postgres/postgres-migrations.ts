@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
+import { SQL_SOURCES } from './migrations/sql-sources.js';
 
 /** The schema version this code needs, and the SQL that brings a database to it. */
 export const POSTGRES_SCHEMA_VERSION = 1;
-const MIGRATIONS: readonly string[] = ['001-sessions.sql'].map((file) =>
-  readFileSync(new URL(`./migrations/${file}`, import.meta.url), 'utf8'),
-);
+const MIGRATIONS: readonly string[] = [SQL_SOURCES['001-sessions.sql']];
 
 /** Key of the advisory lock that keeps instances starting together from migrating at once. */
 const MIGRATION_LOCK = 'nestjs-distributed-session:migrate';

@@ -1,14 +1,15 @@
+/// <reference types="jest" />
+import {
+  SessionCapabilityError,
+  type SessionChange,
+  type SessionStore,
+  type SessionStoreCapabilities,
+} from '../../index.js';
 import {
   createSessionToken,
   renewSessionToken,
   sessionKeyOf,
-} from '../../src/security/session-token.js';
-import { SessionCapabilityError } from '../../src/session/capabilities/session-capability.errors.js';
-import type {
-  SessionChange,
-  SessionStore,
-  SessionStoreCapabilities,
-} from '../../src/session/stores/session-store.js';
+} from '../../security/session-token.js';
 
 const HOUR = 3_600_000;
 
