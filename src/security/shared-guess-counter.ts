@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisSessionStore } from '../session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../session/stores/redis/redis-session-store.js';
 import type { SessionStore } from '../session/stores/session-store.js';
 import { withTimeout } from '../session/stores/with-timeout.js';
 

@@ -42,7 +42,7 @@ import {
   SessionStore,
   type StoredSession,
 } from './stores/session-store.js';
-import { EncryptedSessionStore } from './stores/encrypted-session-store.js';
+import { EncryptedSessionStore } from './stores/encrypted/encrypted-session-store.js';
 import { CookieSessionStore } from './stateless/cookie-session-store.js';
 import { StatelessSessions } from './stateless/stateless-sessions.js';
 

@@ -27,7 +27,7 @@ import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.mod
 import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
 import type { SessionModuleOptions } from './session-module-options.js';
 import { SessionService } from './session.service.js';
-import { createSessionStore } from './stores/create-session-store.js';
+import { createSessionStore } from './create-session-store.js';
 import { SessionStore } from './stores/session-store.js';
 
 const providers: Provider[] = [

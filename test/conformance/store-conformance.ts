@@ -6,7 +6,7 @@ import {
   sessionKeyOf,
   type SessionToken,
 } from '../../src/security/session-token.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import {
   FULL_STORE_CAPABILITIES,
   type LoadOptions,

@@ -1,4 +1,4 @@
-import type { SessionKey } from '../../security/session-token.js';
+import type { SessionKey } from '../../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
@@ -18,7 +18,7 @@ import {
   type SessionChange,
   type SessionMetadata,
   SessionStore,
-} from './session-store.js';
+} from '../session-store.js';
 
 interface MemoryEntry {
   meta: Mutable<SessionMetadata>;

@@ -1,5 +1,5 @@
-import { handleOf, keyOfHandle } from './session-handle.js';
-import type { IndexChange, IndexedSession, IndexResult } from './session-store.js';
+import { handleOf, keyOfHandle } from '../session-handle.js';
+import type { IndexChange, IndexedSession, IndexResult } from '../session-store.js';
 
 /**
  * The per-principal session index of the memory store: handle → deadline, per principal. Same

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import Redlock, { type Lock } from 'redlock';
-import { SessionLockTimeoutError } from '../session.errors.js';
-import type { HeldSessionLock, LockSettings } from './session-store.js';
+import { SessionLockTimeoutError } from '../../session.errors.js';
+import type { HeldSessionLock, LockSettings } from '../session-store.js';
 
 /**
  * Session locks with redlock. By default the lock lives on the session store's own Redis, in the

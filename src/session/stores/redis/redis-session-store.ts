@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { SessionKey } from '../../security/session-token.js';
-import { SessionReplicationError } from '../session-management.errors.js';
+import type { SessionKey } from '../../../security/session-token.js';
+import { SessionReplicationError } from '../../session-management.errors.js';
 import { RedisExpiryListener } from './redis-expiry-listener.js';
 import { probeRedis } from './redis-probe.js';
 import {
@@ -17,7 +17,7 @@ import {
   withSessionScripts,
 } from './redis-scripts.js';
 import { RedisSessionLocks } from './redis-session-lock.js';
-import { handleOf, keyOfHandle } from './session-handle.js';
+import { handleOf, keyOfHandle } from '../session-handle.js';
 import {
   type CommitReport,
   type CommitResult,
@@ -34,9 +34,9 @@ import {
   type LoadResult,
   type SessionChange,
   SessionStore,
-} from './session-store.js';
-import { waitForReady } from './wait-for-ready.js';
-import { withTimeout } from './with-timeout.js';
+} from '../session-store.js';
+import { waitForReady } from '../wait-for-ready.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface RedisSessionStoreOptions {
   /** A standalone, Sentinel-backed or Cluster client. */
