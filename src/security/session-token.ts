@@ -58,3 +58,8 @@ export function sessionKeyOf(token: SessionToken): SessionKey {
 function randomBase64url(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/** The public id of a session: tag and hash of the secret, safe to log; never the token. */
+export function publicIdOf(key: SessionKey): string {
+  return `${key.tag}.${key.secretHash}`;
+}

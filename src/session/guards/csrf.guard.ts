@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { SKIP_CSRF_METADATA } from '../../security/security.constants.js';
 import { CsrfTokenError } from '../../security/security.errors.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import { SessionEngine } from '../session-engine.js';
+import { SessionEngine } from '../engine/session-engine.js';
 import { toHttpException } from '../session-http-errors.js';
 import { guardedRequestOf } from './guarded-request.js';
 
