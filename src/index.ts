@@ -111,7 +111,7 @@ export {
   ALLOW_ANONYMOUS_METADATA,
   RECENT_SIGN_IN_METADATA,
   SKIP_CSRF_METADATA,
-} from './security/security.constants.js';
+} from './session/session.constants.js';
 export { SESSION_HELMET_DEFAULTS, sessionHelmet } from './security/session-helmet.js';
 export { addressPrefix } from './security/client-address.js';
 export { CsrfGuard } from './session/guards/csrf.guard.js';

@@ -6,7 +6,7 @@ import { Session, type SessionOperations } from '../session.js';
 import { SessionTooLargeError } from '../session.errors.js';
 import { isSafeKey, serializeValue } from '../session-serializer.js';
 import { attachState, initialState, type SessionState, stateOf } from '../session-state.js';
-import { expiresAtOf } from '../stores/session-blob/session-blob.js';
+import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata } from '../stores/session-store.js';
 
 /** Builds sessions and finds what changed in them: the same for every backend. */

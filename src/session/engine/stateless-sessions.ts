@@ -15,10 +15,10 @@ import type { SessionEvents } from '../session-events.js';
 import { deserializeValue, serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import { summarizeUserAgent } from '../management/user-agent-summary.js';
-import { expiresAtOf } from '../stores/session-blob/session-blob.js';
+import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata, SessionStore } from '../stores/session-store.js';
 import { readPresentedTokens } from '../transport/read-presented-token.js';
-import { CookieSeal, type UnsealedValue } from '../stateless/cookie-seal.js';
+import { CookieSeal, type UnsealedValue } from '../../security/cookie-seal.js';
 import {
   decodeSealedSession,
   encodeSealedSession,

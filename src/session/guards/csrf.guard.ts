@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { SKIP_CSRF_METADATA } from '../../security/security.constants.js';
+import { SKIP_CSRF_METADATA } from '../session.constants.js';
 import { CsrfTokenError } from '../../security/security.errors.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { SessionEngine } from '../engine/session-engine.js';

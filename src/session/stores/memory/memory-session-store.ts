@@ -1,3 +1,4 @@
+import { isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
@@ -322,10 +323,6 @@ function overwritesNoted(entry: MemoryEntry, change: SessionChange): boolean {
 
 function idOf(key: SessionKey): string {
   return `${key.tag}:${key.secretHash}`;
-}
-
-function isPastDeadline(meta: SessionMetadata, now: number, idleTimeoutMs: number): boolean {
-  return now >= meta.absoluteDeadline || now >= meta.lastAccessAt + idleTimeoutMs;
 }
 
 function applyMetadata(meta: Mutable<SessionMetadata>, change: SessionChange): void {
