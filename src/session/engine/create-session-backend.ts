@@ -1,4 +1,4 @@
-import type { SessionSecurity } from '../../security/session-security.js';
+import type { SessionSecurity } from '../security/session-security.js';
 import type { PrincipalIndexSync } from '../management/principal-index-sync.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { SessionOperations } from '../session.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { SessionSecurity } from '../../security/session-security.js';
+import { SessionSecurity } from '../security/session-security.js';
 import { formatSessionToken, publicIdOf, type SessionToken } from '../../security/session-token.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { SessionSecurity } from '../../security/session-security.js';
+import type { SessionSecurity } from '../security/session-security.js';
 import {
   createSessionToken,
   publicIdOf,

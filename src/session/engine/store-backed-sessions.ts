@@ -8,7 +8,7 @@ import {
   type SessionToken,
   sessionKeyOf,
 } from '../../security/session-token.js';
-import type { SessionSecurity } from '../../security/session-security.js';
+import type { SessionSecurity } from '../security/session-security.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RegenerateOptions, Session } from '../session.js';
 import type { SessionPrincipal } from '../session-data.js';

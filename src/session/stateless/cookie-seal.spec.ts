@@ -1,6 +1,6 @@
-import { CookieSeal } from './cookie-seal.js';
-import { decodeSealedSession, encodeSealedSession } from '../session/stateless/sealed-session.js';
-import { createSessionToken } from './session-token.js';
+import { CookieSeal } from '../../security/cookie-seal.js';
+import { decodeSealedSession, encodeSealedSession } from './sealed-session.js';
+import { createSessionToken } from '../../security/session-token.js';
 
 const KEY_A = 'cookie-seal-key-A-0123456789abcdefghijklmn';
 const KEY_B = 'cookie-seal-key-B-0123456789abcdefghijklmn';
