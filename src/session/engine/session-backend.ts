@@ -1,4 +1,10 @@
 import type { Request, Response } from 'express';
+import type { SessionSecurity } from '../security/session-security.js';
+import type { SessionEvents } from '../session-events.js';
+import type { SessionDenyList } from '../stateless/session-deny-list.js';
+import type { SessionStore } from '../stores/session-store.js';
+import type { SessionFactory } from './session-factory.js';
+import type { SessionResponder } from './session-responder.js';
 import type { SessionToken } from '../../security/session-token.js';
 import type { SessionPrincipal } from '../session-data.js';
 import type { RegenerateOptions, Session } from '../session.js';
@@ -25,4 +31,14 @@ export interface SessionBackend {
   destroy(session: Session): Promise<void>;
   /** Drops unsaved changes; `raiseFence` (locked mode) raises the fence in the same read. */
   reload(session: Session, raiseFence: boolean): Promise<void>;
+}
+
+/** What cookie sessions work with; shared with the engine. */
+export interface StatelessParts {
+  readonly store: SessionStore;
+  readonly security: SessionSecurity;
+  readonly events: SessionEvents;
+  readonly denyList?: SessionDenyList;
+  readonly sessions: SessionFactory;
+  readonly responder: SessionResponder;
 }

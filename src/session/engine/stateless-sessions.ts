@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { SessionSecurity } from '../security/session-security.js';
 import {
   createSessionToken,
   publicIdOf,
@@ -11,12 +10,11 @@ import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RegenerateOptions, Session } from '../session.js';
 import type { SessionPrincipal } from '../session-data.js';
 import { SessionStateError } from '../session.errors.js';
-import type { SessionEvents } from '../session-events.js';
 import { deserializeValue, serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import { summarizeUserAgent } from '../management/user-agent-summary.js';
 import { expiresAtOf } from '../stores/session-deadlines.js';
-import type { SessionMetadata, SessionStore } from '../stores/session-store.js';
+import type { SessionMetadata } from '../stores/session-store.js';
 import { readPresentedTokens } from '../transport/read-presented-token.js';
 import { CookieSeal, type UnsealedValue } from '../../security/cookie-seal.js';
 import {
@@ -25,25 +23,12 @@ import {
   type SealedSession,
 } from '../stateless/sealed-session.js';
 import type { ResolvedCookieSealOptions } from '../stateless/session-cookie-seal-options.js';
-import type { SessionDenyList } from '../stateless/session-deny-list.js';
 import {
   SessionCookieTooLargeError,
   SessionSequenceConflictError,
 } from '../stateless/stateless.errors.js';
-import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
-import type { SessionFactory } from './session-factory.js';
+import type { RegenerateOutcome, SessionBackend, StatelessParts } from './session-backend.js';
 import { withMetaChange } from './session-meta.js';
-import type { SessionResponder } from './session-responder.js';
-
-/** What cookie sessions work with; shared with the engine. */
-export interface StatelessParts {
-  readonly store: SessionStore;
-  readonly security: SessionSecurity;
-  readonly events: SessionEvents;
-  readonly denyList?: SessionDenyList;
-  readonly sessions: SessionFactory;
-  readonly responder: SessionResponder;
-}
 
 /**
  * Open, commit, regenerate and destroy for cookie sessions: the whole session is sealed in the
@@ -111,10 +96,11 @@ export class StatelessSessions implements SessionBackend {
 
   /** Cookie sessions live in no store: asking it for one by its token refuses, typed. */
   async loadToken(token: SessionToken): Promise<Session | undefined> {
+    const { idleTimeoutMs, slideAfterMs } = this.options;
     await this.parts.store.load(sessionKeyOf(token), {
       now: Date.now(),
-      idleTimeoutMs: this.options.idleTimeoutMs,
-      slideAfterMs: this.options.slideAfterMs,
+      idleTimeoutMs,
+      slideAfterMs,
     });
     return undefined;
   }
