@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createSessionToken, sessionKeyOf } from '../src/security/session-token.js';
-import { RedisSessionStore } from '../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../src/session/stores/redis/redis-session-store.js';
 import { SessionService } from '../src/session/session.service.js';
 import { startStandalone } from '../test/harness/standalone.js';
 import type { BenchOptions } from './options.js';

@@ -70,8 +70,8 @@ export {
   type SessionSummary,
   type StoredSession,
 } from './session/stores/session-store.js';
-export { MemorySessionStore } from './session/stores/memory-session-store.js';
-export { EncryptedSessionStore } from './session/stores/encrypted-session-store.js';
+export { MemorySessionStore } from './session/stores/memory/memory-session-store.js';
+export { EncryptedSessionStore } from './session/stores/encrypted/encrypted-session-store.js';
 export {
   NearCachedSessionStore,
   type NearCacheOptions,
@@ -89,7 +89,7 @@ export {
 export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
-} from './session/stores/redis-session-store.js';
+} from './session/stores/redis/redis-session-store.js';
 export { SigningKeyring } from './security/signing-keyring.js';
 export {
   SessionCsrfOptions,
@@ -111,7 +111,7 @@ export {
   ALLOW_ANONYMOUS_METADATA,
   RECENT_SIGN_IN_METADATA,
   SKIP_CSRF_METADATA,
-} from './security/security.constants.js';
+} from './session/session.constants.js';
 export { addressPrefix } from './security/client-address.js';
 export { CsrfGuard } from './session/guards/csrf.guard.js';
 export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';

@@ -1,12 +1,20 @@
 import type { CookieOptions, Request } from 'express';
-import type { ResolvedCookieOptions } from '../session/resolve-session-options.js';
+
+/** The cookie settings the attributes come from (the session's resolved cookie options). */
+export interface CookieSettings {
+  readonly domain?: string;
+  readonly path: string;
+  readonly httpOnly: boolean;
+  readonly sameSite: 'lax' | 'strict' | 'none';
+  readonly secure: boolean | 'auto';
+}
 
 /**
  * The Express cookie attributes of the session cookie for one request: `secure: 'auto'` becomes
  * `req.secure`, which is true over HTTPS or behind a proxy Express trusts (`trust proxy`).
  */
 export function cookieAttributesFor(
-  cookie: ResolvedCookieOptions,
+  cookie: CookieSettings,
   request: Request | undefined,
 ): CookieOptions {
   return {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SessionKey } from './session-token.js';
+import { publicIdOf, type SessionKey } from './session-token.js';
 
 /**
  * Synchronizer CSRF tokens bound to a session: an HMAC of the session's store key under a key
@@ -31,6 +31,6 @@ export class CsrfTokens {
   }
 
   private hmac(secret: Buffer, key: SessionKey): string {
-    return createHmac('sha256', secret).update(`${key.tag}.${key.secretHash}`).digest('base64url');
+    return createHmac('sha256', secret).update(publicIdOf(key)).digest('base64url');
   }
 }

@@ -1,4 +1,4 @@
-import { SessionError } from '../session/session.errors.js';
+import { SessionError } from '../errors/session-error.js';
 
 /** An unsafe request came without the session's CSRF token, or with a wrong one. */
 export class CsrfTokenError extends SessionError {

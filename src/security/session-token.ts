@@ -58,3 +58,18 @@ export function sessionKeyOf(token: SessionToken): SessionKey {
 function randomBase64url(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/**
+ * The public id of a session, `tag.secretHash`: what `session.id` shows, what events and logs
+ * carry, what a principal's index holds and what a session list hands out. It names the store
+ * key without the secret, so it can revoke a session but never act as its token.
+ */
+export function publicIdOf(key: SessionKey): string {
+  return `${key.tag}.${key.secretHash}`;
+}
+
+/** The store key a public id names; `undefined` for anything that is not `tag.secretHash`. */
+export function keyOfPublicId(id: string): SessionKey | undefined {
+  const match = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,128})$/.exec(id);
+  return match ? { tag: match[1]!, secretHash: match[2]! } : undefined;
+}

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { resolveSessionOptions } from './resolve-session-options.js';
 import { SessionError, SessionOptionsError } from './session.errors.js';
-import { MemorySessionStore } from './stores/memory-session-store.js';
+import { MemorySessionStore } from './stores/memory/memory-session-store.js';
 
 const SECRET = 'a-secret-of-at-least-32-characters!!';
 const OLDER = 'an-older-secret-also-32-characters!!';

@@ -80,3 +80,11 @@ export function stateOf(session: object): SessionState {
   if (!state) throw new TypeError('not a session created by SessionModule');
   return state;
 }
+
+/** Runs `run` after any commit of the same request in flight: the second sees what the first wrote. */
+export async function commitInTurn(state: SessionState, run: () => Promise<void>): Promise<void> {
+  while (state.committing) await state.committing;
+  const running = run();
+  state.committing = running.finally(() => (state.committing = undefined));
+  return state.committing;
+}

@@ -1,17 +1,6 @@
-/**
- * Every error this module raises is a `SessionError`. Subclasses are made through static
- * factories whose messages say what to do; `httpStatus` is what a request gets when one reaches
- * HTTP (mapped in one place: `toHttpException`).
- */
-export class SessionError extends Error {
-  /** The HTTP status a request gets when this error ends it. */
-  readonly httpStatus: number = 500;
+import { SessionError } from '../errors/session-error.js';
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = this.constructor.name;
-  }
-}
+export { SessionError };
 
 /** The module's options are wrong; raised at boot, before the app serves anything. */
 export class SessionOptionsError extends SessionError {

@@ -21,13 +21,13 @@ import { SessionStoreEventsBridge } from './management/session-store-events-brid
 import { SessionMiddleware } from './middleware/session.middleware.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
-import { SessionEngine } from './session-engine.js';
+import { SessionEngine } from './engine/session-engine.js';
 import { SessionEvents } from './session-events.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
 import type { SessionModuleOptions } from './session-module-options.js';
 import { SessionService } from './session.service.js';
-import { createSessionStore } from './stores/create-session-store.js';
+import { createSessionStore } from './create-session-store.js';
 import { SessionStore } from './stores/session-store.js';
 
 const providers: Provider[] = [

@@ -3,7 +3,7 @@ import { parseSessionToken, sessionKeyOf } from '../security/session-token.js';
 import { type RegenerateOptions, Session, type TypedSession } from './session.js';
 import { SessionContext } from './session-context.js';
 import type { SessionPrincipal } from './session-data.js';
-import { SessionEngine } from './session-engine.js';
+import { SessionEngine } from './engine/session-engine.js';
 import { SessionStateError } from './session.errors.js';
 import { type PrincipalSessionInfo, PrincipalSessions } from './management/principal-sessions.js';
 import {

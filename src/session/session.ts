@@ -1,3 +1,4 @@
+import { publicIdOf } from '../security/session-token.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { SessionData, SessionPrincipal } from './session-data.js';
 import { stateOf } from './session-state.js';
@@ -60,8 +61,7 @@ export class Session {
 
   /** A public id of the session: `tag.hash`, safe to log; it is not the token. */
   get id(): string {
-    const { key } = stateOf(this);
-    return `${key.tag}.${key.secretHash}`;
+    return publicIdOf(stateOf(this).key);
   }
 
   /** True until the session is first saved. */

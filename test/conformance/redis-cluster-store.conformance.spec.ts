@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import { useCluster } from '../harness/index.js';
 import { closeClient, whenReady } from './redis-clients.js';
 import { describeStoreConformance } from './store-conformance.js';

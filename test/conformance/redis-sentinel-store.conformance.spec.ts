@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import { useSentinel } from '../harness/index.js';
 import { closeClient, whenReady } from './redis-clients.js';
 import { describeStoreConformance } from './store-conformance.js';

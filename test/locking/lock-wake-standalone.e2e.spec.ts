@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import type { HeldSessionLock, SessionKey } from '../../src/session/stores/session-store.js';
 import { useStandalone, waitFor } from '../harness/index.js';
 import { RedisMonitor } from '../support/redis-monitor.js';

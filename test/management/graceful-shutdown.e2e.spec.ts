@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { SessionStore } from '../../src/index.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { createTestApp } from '../support/test-app.js';

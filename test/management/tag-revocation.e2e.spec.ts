@@ -4,8 +4,8 @@ import {
   renewSessionToken,
   sessionKeyOf,
 } from '../../src/security/session-token.js';
-import { MemorySessionStore } from '../../src/session/stores/memory-session-store.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { MemorySessionStore } from '../../src/session/stores/memory/memory-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import type { SessionChange, SessionStore } from '../../src/session/stores/session-store.js';
 import { useCluster, useStandalone } from '../harness/index.js';
 

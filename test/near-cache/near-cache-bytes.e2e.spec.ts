@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { resolveSessionOptions } from '../../src/session/resolve-session-options.js';
 import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near-cached-session-store.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import { useStandalone } from '../harness/index.js';
 import { loadOptions, newKey, setChange } from './near-cache-fixture.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near-cached-session-store.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import { useStandalone, waitFor } from '../harness/index.js';
 import {
   dataOf,

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../src/security/session-token.js';
 import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near-cached-session-store.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import {
   type CommitReport,
   type CommitResult,

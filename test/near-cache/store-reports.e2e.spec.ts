@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { MemorySessionStore } from '../../src/session/stores/memory-session-store.js';
-import { RedisSessionStore } from '../../src/session/stores/redis-session-store.js';
+import { MemorySessionStore } from '../../src/session/stores/memory/memory-session-store.js';
+import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
 import type { SessionStore } from '../../src/session/stores/session-store.js';
 import { useStandalone } from '../harness/index.js';
 import { newKey, setChange } from './near-cache-fixture.js';

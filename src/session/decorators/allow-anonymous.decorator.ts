@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { ALLOW_ANONYMOUS_METADATA } from '../../security/security.constants.js';
+import { ALLOW_ANONYMOUS_METADATA } from '../session.constants.js';
 
 /**
  * Lets requests without a signed-in principal through an `AuthenticatedGuard` that is applied to

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { RECENT_SIGN_IN_METADATA } from '../../security/security.constants.js';
+import { RECENT_SIGN_IN_METADATA } from '../session.constants.js';
 import { AuthenticatedGuard } from '../guards/authenticated.guard.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { SKIP_CSRF_METADATA } from '../../security/security.constants.js';
+import { SKIP_CSRF_METADATA } from '../session.constants.js';
 
 /**
  * Exempts a route or controller from `CsrfGuard`, e.g. a webhook authenticated another way.

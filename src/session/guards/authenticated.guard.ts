@@ -1,9 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  ALLOW_ANONYMOUS_METADATA,
-  RECENT_SIGN_IN_METADATA,
-} from '../../security/security.constants.js';
+import { ALLOW_ANONYMOUS_METADATA, RECENT_SIGN_IN_METADATA } from '../session.constants.js';
 import { RecentSignInRequiredError, SignInRequiredError } from '../../security/security.errors.js';
 import { toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';

@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { SKIP_CSRF_METADATA } from '../../security/security.constants.js';
+import { SKIP_CSRF_METADATA } from '../session.constants.js';
 import { CsrfTokenError } from '../../security/security.errors.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import { SessionEngine } from '../session-engine.js';
+import { SessionEngine } from '../engine/session-engine.js';
 import { toHttpException } from '../session-http-errors.js';
 import { guardedRequestOf } from './guarded-request.js';
 

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { catchError, from, mergeMap, type Observable } from 'rxjs';
-import { SessionEngine } from '../session-engine.js';
+import { SessionEngine } from '../engine/session-engine.js';
 import { toHttpException } from '../session-http-errors.js';
 import { Session } from '../session.js';
 

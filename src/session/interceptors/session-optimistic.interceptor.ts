@@ -4,10 +4,9 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request } from 'express';
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { SessionLocker } from '../locking/session-locker.js';
-import { toHttpException } from '../session-http-errors.js';
+import { runAroundHandler } from './run-around-handler.js';
 
 /** Runs a `@SessionOptimistic()` handler once; a conflicting commit becomes HTTP 409. */
 @Injectable()
@@ -15,15 +14,8 @@ export class SessionOptimisticInterceptor implements NestInterceptor {
   constructor(private readonly locker: SessionLocker) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const session = context.switchToHttp().getRequest<Request>().session;
-    return from(
-      this.locker
-        .runOptimistic(session, () => lastValueFrom(next.handle(), { defaultValue: undefined }), {
-          attempts: 1,
-        })
-        .catch((error: unknown) => {
-          throw toHttpException(error);
-        }),
+    return runAroundHandler(context, next, (session, handler) =>
+      this.locker.runOptimistic(session, handler, { attempts: 1 }),
     );
   }
 }

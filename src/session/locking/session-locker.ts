@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedLockOptions, ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { Session } from '../session.js';
-import { SessionEngine } from '../session-engine.js';
+import { SessionEngine } from '../engine/session-engine.js';
 import { SessionConflictError } from '../session.errors.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { stateOf } from '../session-state.js';

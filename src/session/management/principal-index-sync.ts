@@ -5,7 +5,7 @@ import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { SessionLimitError } from '../session-management.errors.js';
 import { SessionEvents } from '../session-events.js';
 import type { SessionState } from '../session-state.js';
-import { handleOf } from '../stores/session-handle.js';
+import { publicIdOf } from '../../security/session-token.js';
 import { type MetadataChange, type SessionKey, SessionStore } from '../stores/session-store.js';
 import { PrincipalSessions, principalIdOf } from './principal-sessions.js';
 import { summarizeUserAgent } from './user-agent-summary.js';
@@ -141,5 +141,5 @@ export class PrincipalIndexSync {
 
 function sameEntry(a: IndexRef | undefined, b: IndexRef | undefined): boolean {
   if (!a || !b) return a === b;
-  return a.principalId === b.principalId && handleOf(a.key) === handleOf(b.key);
+  return a.principalId === b.principalId && publicIdOf(a.key) === publicIdOf(b.key);
 }

@@ -1,10 +1,11 @@
+import { expiresAtOf } from '../stores/session-deadlines.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import type { SessionPrincipal } from '../session-data.js';
 import { SessionEvents } from '../session-events.js';
 import { deserializeValue } from '../session-serializer.js';
-import { handleOf, keyOfHandle } from '../stores/session-handle.js';
+import { publicIdOf, keyOfPublicId } from '../../security/session-token.js';
 import {
   type IndexedSession,
   type SessionKey,
@@ -55,15 +56,13 @@ export class PrincipalSessions {
   async list(principalId: string, currentHandle?: string): Promise<PrincipalSessionInfo[]> {
     const live = await this.live(principalId);
     return live.map(({ entry, summary }) => {
-      const handle = handleOf(entry.key);
+      const handle = publicIdOf(entry.key);
       return {
         handle,
         current: handle === currentHandle,
         createdAt: new Date(summary.createdAt),
         lastSeenAt: new Date(summary.lastAccessAt),
-        expiresAt: new Date(
-          Math.min(summary.lastAccessAt + this.options.idleTimeoutMs, summary.absoluteDeadline),
-        ),
+        expiresAt: new Date(expiresAtOf(summary, this.options.idleTimeoutMs)),
         ...(summary.userAgent !== undefined && { userAgent: summary.userAgent }),
         ...(summary.clientIp !== undefined && { clientIp: summary.clientIp }),
       };
@@ -78,10 +77,10 @@ export class PrincipalSessions {
    * listed, so a retry can end it.
    */
   async revoke(principalId: string, handle: string): Promise<boolean> {
-    const key = keyOfHandle(handle);
+    const key = keyOfPublicId(handle);
     if (!key) return false;
     const { sessions } = await this.store.updateIndex(principalId, { now: Date.now() });
-    const entry = sessions.find((member) => handleOf(member.key) === handleOf(key));
+    const entry = sessions.find((member) => publicIdOf(member.key) === publicIdOf(key));
     if (!entry) return false;
     await this.revokeEntries(principalId, [entry]);
     return true;
@@ -93,7 +92,7 @@ export class PrincipalSessions {
    */
   async revokeAll(principalId: string, keep?: string): Promise<number> {
     const { sessions } = await this.store.updateIndex(principalId, { now: Date.now() });
-    const keptTag = keep === undefined ? undefined : keyOfHandle(keep)?.tag;
+    const keptTag = keep === undefined ? undefined : keyOfPublicId(keep)?.tag;
     return this.revokeEntries(
       principalId,
       sessions.filter((entry) => entry.key.tag !== keptTag),
@@ -179,7 +178,7 @@ export class PrincipalSessions {
   }
 
   private emitRevoked(key: SessionKey, principalId: string): void {
-    this.events.emit('revoked', { sessionId: handleOf(key), principalId, at: new Date() });
+    this.events.emit('revoked', { sessionId: publicIdOf(key), principalId, at: new Date() });
   }
 }
 

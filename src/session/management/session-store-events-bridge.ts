@@ -4,7 +4,7 @@ import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { SessionReplicationError } from '../session-management.errors.js';
 import { SessionEvents } from '../session-events.js';
-import { RedisSessionStore } from '../stores/redis-session-store.js';
+import { RedisSessionStore } from '../stores/redis/redis-session-store.js';
 import { SessionStore } from '../stores/session-store.js';
 
 /** The part of `EventEmitter2` the forwarding uses. */

@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { SessionEngine } from '../session-engine.js';
+import { SessionEngine } from '../engine/session-engine.js';
 import { SessionContext } from '../session-context.js';
 import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';

@@ -1,4 +1,4 @@
-import { CookieSeal } from './cookie-seal.js';
+import { CookieSeal } from '../../security/cookie-seal.js';
 import { decodeSealedSession, encodeSealedSession } from './sealed-session.js';
 import { createSessionToken } from '../../security/session-token.js';
 

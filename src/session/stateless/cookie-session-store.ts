@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import { probeRedis } from '../stores/redis-probe.js';
+import { probeRedis } from '../stores/redis/redis-probe.js';
 import { waitForReady } from '../stores/wait-for-ready.js';
 import {
   type CommitResult,

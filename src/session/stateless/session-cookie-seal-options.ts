@@ -10,7 +10,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import type { Cluster, Redis } from 'ioredis';
-import { MIN_SEAL_KEY_LENGTH } from './cookie-seal.js';
+import { MIN_SEAL_KEY_LENGTH } from '../../security/cookie-seal.js';
 
 /**
  * Stateless cookie sessions: the whole session sealed in its cookie (AES-256-GCM), no server

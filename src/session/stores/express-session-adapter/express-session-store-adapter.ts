@@ -1,3 +1,4 @@
+import { expiresAtOf, isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
 import { SessionCapabilityError } from '../../capabilities/session-capability.errors.js';
 import {
@@ -13,12 +14,7 @@ import {
   type SessionSummary,
   type StoredSession,
 } from '../session-store.js';
-import {
-  applyChange,
-  createdSession,
-  expiresAtOf,
-  isPastDeadline,
-} from '../session-blob/session-blob.js';
+import { applyChange, createdSession } from '../session-blob/session-blob.js';
 import { withTimeout } from '../with-timeout.js';
 import type { AdaptedBlob, ExpressSessionStoreLike } from './express-session-store-like.js';
 

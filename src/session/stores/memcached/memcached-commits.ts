@@ -1,11 +1,7 @@
+import { expiresAtOf, isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
 import { SessionStoreUnavailableError } from '../../session.errors.js';
-import {
-  applyChange,
-  createdSession,
-  expiresAtOf,
-  isPastDeadline,
-} from '../session-blob/session-blob.js';
+import { applyChange, createdSession } from '../session-blob/session-blob.js';
 import type { CommitResult, SessionChange, StoredSession } from '../session-store.js';
 import {
   decodeRecord,

@@ -1,3 +1,4 @@
+import { expiresAtOf, isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
 import { SessionCapabilityError } from '../../capabilities/session-capability.errors.js';
 import { LeaseLocks } from '../lease-lock/lease-locks.js';
@@ -17,7 +18,6 @@ import {
 import { withTimeout } from '../with-timeout.js';
 import { MemcachedLeaseBackend } from './memcached-lease-backend.js';
 import { MemcachedNode } from './memcached-node.js';
-import { expiresAtOf, isPastDeadline } from '../session-blob/session-blob.js';
 import { decodeRecord } from './memcached-record.js';
 import { parseServers, RendezvousRing } from './memcached-ring.js';
 import type { MemcachedSessionStoreOptions } from './memcached-session-store-options.js';

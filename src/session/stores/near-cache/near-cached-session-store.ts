@@ -1,5 +1,6 @@
+import { isPastDeadline } from '../session-deadlines.js';
 import type { Cluster, Redis } from 'ioredis';
-import type { SessionKey } from '../../../security/session-token.js';
+import { publicIdOf, type SessionKey } from '../../../security/session-token.js';
 import {
   type CommitReport,
   type CommitResult,
@@ -109,7 +110,7 @@ export class NearCachedSessionStore extends SessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const id = idOf(key);
+    const id = publicIdOf(key);
     const cached = options.raiseFence || !this.bus.isLive ? undefined : this.cache.get(id);
     if (cached && this.servable(cached, options)) {
       this.hits += 1;
@@ -130,7 +131,7 @@ export class NearCachedSessionStore extends SessionStore {
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    const ids = [idOf(key), ...(change.moveTo ? [idOf(change.moveTo)] : [])];
+    const ids = [publicIdOf(key), ...(change.moveTo ? [publicIdOf(change.moveTo)] : [])];
     this.drop(ids);
     let report: CommitReport;
     try {
@@ -144,7 +145,7 @@ export class NearCachedSessionStore extends SessionStore {
     if (result.status === 'committed') {
       // Landed through a pointer on a key the inner store does not name: drop everything.
       if (result.aliased && !writtenKey) await this.invalidate(['*']);
-      else await this.invalidate(writtenKey ? [...ids, idOf(writtenKey)] : ids);
+      else await this.invalidate(writtenKey ? [...ids, publicIdOf(writtenKey)] : ids);
     }
     return result;
   }
@@ -161,7 +162,7 @@ export class NearCachedSessionStore extends SessionStore {
     key: SessionKey,
     options?: DestroyOptions,
   ): Promise<DestroyResult> {
-    const ids = [idOf(key), tagIdOf(key)];
+    const ids = [publicIdOf(key), tagIdOf(key)];
     this.drop(ids);
     let result: DestroyResult;
     try {
@@ -170,7 +171,7 @@ export class NearCachedSessionStore extends SessionStore {
       await this.invalidate(['*']);
       throw error;
     }
-    await this.invalidate([...ids, ...result.deletedKeys.map(idOf)]);
+    await this.invalidate([...ids, ...result.deletedKeys.map(publicIdOf)]);
     return result;
   }
 
@@ -220,12 +221,8 @@ export class NearCachedSessionStore extends SessionStore {
   /** A cached copy serves only inside its deadlines and before its idle deadline must slide. */
   private servable(session: StoredSession, options: LoadOptions): boolean {
     const { now, idleTimeoutMs, slideAfterMs } = options;
-    const { lastAccessAt, absoluteDeadline } = session.meta;
-    return (
-      now < absoluteDeadline &&
-      now < lastAccessAt + idleTimeoutMs &&
-      now - lastAccessAt < slideAfterMs
-    );
+    const { lastAccessAt } = session.meta;
+    return !isPastDeadline(session.meta, now, idleTimeoutMs) && now - lastAccessAt < slideAfterMs;
   }
 
   private drop(ids: readonly string[]): void {
@@ -278,8 +275,4 @@ const TAG_WILDCARD = '.*';
 /** Every cached key of `key`'s tag: a revoked tag (see destroy.lua) takes them all. */
 function tagIdOf(key: SessionKey): string {
   return `${key.tag}${TAG_WILDCARD}`;
-}
-
-function idOf(key: SessionKey): string {
-  return `${key.tag}.${key.secretHash}`;
 }

@@ -1,7 +1,8 @@
+import { isPastDeadline } from '../session-deadlines.js';
 import type { Pool } from 'pg';
 import type { SessionKey } from '../../../security/session-token.js';
 import { LeaseLocks } from '../lease-lock/lease-locks.js';
-import { handleOf, keyOfHandle } from '../session-handle.js';
+import { publicIdOf, keyOfPublicId } from '../../../security/session-token.js';
 import {
   type CommitResult,
   type HeldSessionLock,
@@ -170,8 +171,8 @@ export class PostgresSessionStore extends SessionStore {
           values: [
             principalId,
             change.now,
-            (change.remove ?? []).map(handleOf),
-            change.add ? handleOf(change.add.key) : null,
+            (change.remove ?? []).map(publicIdOf),
+            change.add ? publicIdOf(change.add.key) : null,
             change.add?.deadline ?? null,
           ],
         }),
@@ -180,7 +181,7 @@ export class PostgresSessionStore extends SessionStore {
     const row = rows[0]!;
     const sessions: IndexedSession[] = [];
     row.handles.forEach((handle, i) => {
-      const key = keyOfHandle(handle);
+      const key = keyOfPublicId(handle);
       if (key) sessions.push({ key, deadline: Number(row.deadlines[i]) });
     });
     return { removed: Number(row.removed), sessions };
@@ -204,10 +205,7 @@ export class PostgresSessionStore extends SessionStore {
     return keys.map((key) => {
       const summary = byId.get(idOf(key));
       if (!summary) return undefined;
-      const past =
-        options.now >= summary.absoluteDeadline ||
-        options.now >= summary.lastAccessAt + options.idleTimeoutMs;
-      return past ? undefined : summary;
+      return isPastDeadline(summary, options.now, options.idleTimeoutMs) ? undefined : summary;
     });
   }
 

@@ -12,14 +12,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * the store reads the value, applies the change here, and writes it back its own way.
  */
 
-export function isPastDeadline(meta: SessionMetadata, now: number, idleTimeoutMs: number): boolean {
-  return now >= meta.absoluteDeadline || now >= meta.lastAccessAt + idleTimeoutMs;
-}
-
-export function expiresAtOf(meta: SessionMetadata, idleTimeoutMs: number): number {
-  return Math.min(meta.lastAccessAt + idleTimeoutMs, meta.absoluteDeadline);
-}
-
 /** A new session as a create commit makes it (version 1). */
 export function createdSession(change: SessionChange, absoluteDeadline: number): StoredSession {
   const base: StoredSession = {

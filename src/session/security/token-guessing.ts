@@ -1,11 +1,11 @@
 import type { Request } from 'express';
-import type { SessionEvents } from '../session/session-events.js';
-import type { SessionStore } from '../session/stores/session-store.js';
-import { addressPrefix } from './client-address.js';
-import type { ResolvedTokenGuessingOptions } from './resolve-security-options.js';
-import { TooManyUnknownTokensError } from './security.errors.js';
+import type { SessionEvents } from '../session-events.js';
+import type { SessionStore } from '../stores/session-store.js';
+import { addressPrefix } from '../../security/client-address.js';
+import type { ResolvedTokenGuessingOptions } from '../../security/resolve-security-options.js';
+import { TooManyUnknownTokensError } from '../../security/security.errors.js';
 import { redisStoreOf, SharedGuessCounter } from './shared-guess-counter.js';
-import { UnknownTokenCounter } from './unknown-token-counter.js';
+import { UnknownTokenCounter } from '../../security/unknown-token-counter.js';
 
 /**
  * The `tokenGuessing` limit: counts unknown and forged tokens per client (IPv4 address, IPv6

@@ -1,6 +1,6 @@
-import { SessionCipher } from '../../security/session-cipher.js';
-import { SessionDecryptionError } from '../../security/security.errors.js';
-import type { SessionKey } from '../../security/session-token.js';
+import { SessionCipher } from '../../../security/session-cipher.js';
+import { SessionDecryptionError } from '../../../security/security.errors.js';
+import type { SessionKey } from '../../../security/session-token.js';
 import {
   type CommitResult,
   type DestroyOptions,
@@ -18,7 +18,7 @@ import {
   type SessionStoreObserver,
   type SessionStoreProbe,
   type SessionSummary,
-} from './session-store.js';
+} from '../session-store.js';
 
 /** Metadata sealed like the data: who the user is, where they are, what the session is bound to. */
 const SEALED_METADATA = ['principal', 'userAgent', 'clientIp', 'fingerprint'] as const;

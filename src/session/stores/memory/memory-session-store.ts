@@ -1,4 +1,5 @@
-import type { SessionKey } from '../../security/session-token.js';
+import { isPastDeadline } from '../session-deadlines.js';
+import type { SessionKey } from '../../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
 import {
@@ -18,7 +19,7 @@ import {
   type SessionChange,
   type SessionMetadata,
   SessionStore,
-} from './session-store.js';
+} from '../session-store.js';
 
 interface MemoryEntry {
   meta: Mutable<SessionMetadata>;
@@ -322,10 +323,6 @@ function overwritesNoted(entry: MemoryEntry, change: SessionChange): boolean {
 
 function idOf(key: SessionKey): string {
   return `${key.tag}:${key.secretHash}`;
-}
-
-function isPastDeadline(meta: SessionMetadata, now: number, idleTimeoutMs: number): boolean {
-  return now >= meta.absoluteDeadline || now >= meta.lastAccessAt + idleTimeoutMs;
 }
 
 function applyMetadata(meta: Mutable<SessionMetadata>, change: SessionChange): void {

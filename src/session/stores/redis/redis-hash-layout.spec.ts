@@ -1,5 +1,5 @@
 import { decodeSessionHash, encodeChange } from './redis-hash-layout.js';
-import type { SessionChange } from './session-store.js';
+import type { SessionChange } from '../session-store.js';
 
 const BASE: Pick<SessionChange, 'now' | 'idleTimeoutMs'> = { now: 1_000, idleTimeoutMs: 60_000 };
 

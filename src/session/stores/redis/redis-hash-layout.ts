@@ -5,7 +5,7 @@ import {
   type SessionMetadata,
   type SessionSummary,
   type StoredSession,
-} from './session-store.js';
+} from '../session-store.js';
 
 /**
  * How a session maps onto one Redis hash: one-letter metadata fields beside one field per

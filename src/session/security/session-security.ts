@@ -1,11 +1,11 @@
 import type { Request } from 'express';
-import type { ResolvedSessionOptions } from '../session/resolve-session-options.js';
-import type { Session } from '../session/session.js';
-import type { SessionEvents } from '../session/session-events.js';
-import { type SessionState, stateOf } from '../session/session-state.js';
-import { CsrfTokens } from './csrf-tokens.js';
-import type { SessionStore } from '../session/stores/session-store.js';
-import { SessionFingerprint } from './session-fingerprint.js';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import type { Session } from '../session.js';
+import type { SessionEvents } from '../session-events.js';
+import { type SessionState, stateOf } from '../session-state.js';
+import { CsrfTokens } from '../../security/csrf-tokens.js';
+import type { SessionStore } from '../stores/session-store.js';
+import { SessionFingerprint } from '../../security/session-fingerprint.js';
 import { TokenGuessing } from './token-guessing.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { sleep } from './lock-wait.js';
+import { sleep } from '../lock-wait.js';
 import { SESSION_SCRIPT_SOURCES, type SessionScriptName } from './redis-scripts.js';
 
 /**

@@ -1,6 +1,7 @@
+import { isPastDeadline } from '../session-deadlines.js';
 import type { Cluster, Redis } from 'ioredis';
-import type { SessionKey } from '../../security/session-token.js';
-import { SessionReplicationError } from '../session-management.errors.js';
+import type { SessionKey } from '../../../security/session-token.js';
+import { SessionReplicationError } from '../../session-management.errors.js';
 import { RedisExpiryListener } from './redis-expiry-listener.js';
 import { probeRedis } from './redis-probe.js';
 import {
@@ -17,7 +18,7 @@ import {
   withSessionScripts,
 } from './redis-scripts.js';
 import { RedisSessionLocks } from './redis-session-lock.js';
-import { handleOf, keyOfHandle } from './session-handle.js';
+import { publicIdOf, keyOfPublicId } from '../../../security/session-token.js';
 import {
   type CommitReport,
   type CommitResult,
@@ -34,9 +35,9 @@ import {
   type LoadResult,
   type SessionChange,
   SessionStore,
-} from './session-store.js';
-import { waitForReady } from './wait-for-ready.js';
-import { withTimeout } from './with-timeout.js';
+} from '../session-store.js';
+import { waitForReady } from '../wait-for-ready.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface RedisSessionStoreOptions {
   /** A standalone, Sentinel-backed or Cluster client. */
@@ -303,8 +304,8 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
-    const remove = (change.remove ?? []).map(handleOf);
-    const add = change.add ? [handleOf(change.add.key), change.add.deadline] : ['', ''];
+    const remove = (change.remove ?? []).map(publicIdOf);
+    const add = change.add ? [publicIdOf(change.add.key), change.add.deadline] : ['', ''];
     const cap = change.cap
       ? [change.cap.limit, change.cap.onLimit === 'refuse' ? 'refuse' : 'evict']
       : ['', ''];
@@ -350,10 +351,7 @@ export class RedisSessionStore extends SessionStore {
     return replies.map((values) => {
       const summary = decodeSummary(values);
       if (!summary) return undefined;
-      const pastDeadline =
-        options.now >= summary.absoluteDeadline ||
-        options.now >= summary.lastAccessAt + options.idleTimeoutMs;
-      return pastDeadline ? undefined : summary;
+      return isPastDeadline(summary, options.now, options.idleTimeoutMs) ? undefined : summary;
     });
   }
 
@@ -414,7 +412,7 @@ export class RedisSessionStore extends SessionStore {
 function indexedSessionsOf(pairs: readonly (string | number)[]): IndexedSession[] {
   const sessions: IndexedSession[] = [];
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    const key = keyOfHandle(String(pairs[i]));
+    const key = keyOfPublicId(String(pairs[i]));
     if (key) sessions.push({ key, deadline: Number(pairs[i + 1]) });
   }
   return sessions;

@@ -68,14 +68,14 @@ export class RedisExpiryListener {
 
   private async listen(subscriber: Redis): Promise<void> {
     subscriber.on('pmessage', (_pattern: string, _channel: string, key: string) => {
-      const handle = this.handleOf(key);
+      const handle = this.publicIdOf(key);
       if (handle) this.onExpired(handle);
     });
     await subscriber.psubscribe('__keyevent@*__:expired');
   }
 
   /** `prefix{tag}secretHash` → `tag.secretHash`; other keys (locks, indexes) → undefined. */
-  private handleOf(key: string): string | undefined {
+  private publicIdOf(key: string): string | undefined {
     if (!key.startsWith(`${this.prefix}{`)) return undefined;
     const match = /^\{([A-Za-z0-9_-]+)\}([A-Za-z0-9_-]+)$/.exec(key.slice(this.prefix.length));
     return match ? `${match[1]}.${match[2]}` : undefined;

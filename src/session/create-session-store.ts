@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
-import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import type { RedisConnection } from '../session-module-options.js';
-import { CookieSessionStore } from '../stateless/cookie-session-store.js';
-import { EncryptedSessionStore } from './encrypted-session-store.js';
-import { MemorySessionStore } from './memory-session-store.js';
-import { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
-import { RedisSessionStore } from './redis-session-store.js';
-import type { SessionStore } from './session-store.js';
+import type { ResolvedSessionOptions } from './resolve-session-options.js';
+import type { RedisConnection } from './session-module-options.js';
+import { CookieSessionStore } from './stateless/cookie-session-store.js';
+import { EncryptedSessionStore } from './stores/encrypted/encrypted-session-store.js';
+import { MemorySessionStore } from './stores/memory/memory-session-store.js';
+import { NearCachedSessionStore } from './stores/near-cache/near-cached-session-store.js';
+import { RedisSessionStore } from './stores/redis/redis-session-store.js';
+import type { SessionStore } from './stores/session-store.js';
 
 /**
  * The store of the options: for cookie sessions the store that refuses store operations, else

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SessionLockTimeoutError } from '../session.errors.js';
-import { hardWaitBoundMs, waitBoundMs } from './lock-wait.js';
-import type { HeldSessionLock, LockSettings } from './session-store.js';
+import { SessionLockTimeoutError } from '../../session.errors.js';
+import { hardWaitBoundMs, waitBoundMs } from '../lock-wait.js';
+import type { HeldSessionLock, LockSettings } from '../session-store.js';
 
 interface Grant {
   value: string;

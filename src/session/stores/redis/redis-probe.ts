@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import type { SessionStoreProbe } from './session-store.js';
+import type { SessionStoreProbe } from '../session-store.js';
 
 /**
  * PINGs the session's Redis: the one server of a standalone or Sentinel client, every master of

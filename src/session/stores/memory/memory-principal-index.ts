@@ -1,5 +1,5 @@
-import { handleOf, keyOfHandle } from './session-handle.js';
-import type { IndexChange, IndexedSession, IndexResult } from './session-store.js';
+import { publicIdOf, keyOfPublicId } from '../../../security/session-token.js';
+import type { IndexChange, IndexedSession, IndexResult } from '../session-store.js';
 
 /**
  * The per-principal session index of the memory store: handle → deadline, per principal. Same
@@ -12,7 +12,7 @@ export class MemoryPrincipalIndex {
     const members = this.byPrincipal.get(principalId) ?? new Map<string, number>();
     for (const [handle, deadline] of members) if (deadline <= change.now) members.delete(handle);
     let removed = 0;
-    for (const key of change.remove ?? []) if (members.delete(handleOf(key))) removed += 1;
+    for (const key of change.remove ?? []) if (members.delete(publicIdOf(key))) removed += 1;
     let refused = false;
     let evicted: IndexedSession[] = [];
     if (change.add) {
@@ -21,7 +21,7 @@ export class MemoryPrincipalIndex {
       const others = () => sorted(members).filter(({ key }) => key.tag !== add.key.tag);
       if (cap?.onLimit === 'refuse' && others().length >= cap.limit) refused = true;
       else {
-        members.set(handleOf(add.key), add.deadline);
+        members.set(publicIdOf(add.key), add.deadline);
         const rest = others();
         if (cap && rest.length + 1 > cap.limit)
           evicted = rest.slice(0, rest.length + 1 - cap.limit);
@@ -46,6 +46,7 @@ export class MemoryPrincipalIndex {
 /** The members, earliest deadline first (as ZRANGE gives them). */
 function sorted(members: ReadonlyMap<string, number>): IndexedSession[] {
   const sessions: IndexedSession[] = [];
-  for (const [handle, deadline] of members) sessions.push({ key: keyOfHandle(handle)!, deadline });
+  for (const [handle, deadline] of members)
+    sessions.push({ key: keyOfPublicId(handle)!, deadline });
   return sessions.sort((a, b) => a.deadline - b.deadline);
 }

@@ -1,45 +1,46 @@
 import type { Request, Response } from 'express';
-import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attributes.js';
-import type { SessionSecurity } from '../../security/session-security.js';
-import { createSessionToken, type SessionKey, sessionKeyOf } from '../../security/session-token.js';
+import {
+  createSessionToken,
+  publicIdOf,
+  type SessionKey,
+  type SessionToken,
+  sessionKeyOf,
+} from '../../security/session-token.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import { assignStoredData } from '../assign-stored-data.js';
 import type { RegenerateOptions, Session } from '../session.js';
+import type { SessionPrincipal } from '../session-data.js';
 import { SessionStateError } from '../session.errors.js';
-import type { SessionEvents } from '../session-events.js';
-import { deserializeValue } from '../session-serializer.js';
-import { initialState, type SessionState, stateOf } from '../session-state.js';
+import { deserializeValue, serializeValue } from '../session-serializer.js';
+import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
+import { summarizeUserAgent } from '../management/user-agent-summary.js';
+import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata } from '../stores/session-store.js';
 import { readPresentedTokens } from '../transport/read-presented-token.js';
-import { CookieSeal, type UnsealedValue } from './cookie-seal.js';
-import { decodeSealedSession, encodeSealedSession, type SealedSession } from './sealed-session.js';
-import type { ResolvedCookieSealOptions } from './session-cookie-seal-options.js';
-import type { SessionDenyList } from './session-deny-list.js';
-import { SessionCookieTooLargeError, SessionSequenceConflictError } from './stateless.errors.js';
-
-/** What the engine lends the stateless mode, so that both build and diff sessions one way. */
-export interface StatelessEngineParts {
-  readonly security: SessionSecurity;
-  readonly events: SessionEvents;
-  readonly denyList?: SessionDenyList;
-  createSession(state: SessionState): Session;
-  fresh(response?: Response): Session;
-  /** Serialised data keys against the snapshot; enforces `maxSessionBytes`. */
-  diff(session: Session, state: SessionState): { current: Map<string, string>; changed: boolean };
-  clearCookie(state: SessionState): void;
-}
+import { CookieSeal, type UnsealedValue } from '../../security/cookie-seal.js';
+import {
+  decodeSealedSession,
+  encodeSealedSession,
+  type SealedSession,
+} from '../stateless/sealed-session.js';
+import type { ResolvedCookieSealOptions } from '../stateless/session-cookie-seal-options.js';
+import {
+  SessionCookieTooLargeError,
+  SessionSequenceConflictError,
+} from '../stateless/stateless.errors.js';
+import type { RegenerateOutcome, SessionBackend, StatelessParts } from './session-backend.js';
+import { withMetaChange } from './session-meta.js';
 
 /**
  * Open, commit, regenerate and destroy for cookie sessions: the whole session is sealed in the
  * cookie, and no store is touched, except the deny-list when one is configured.
  */
-export class StatelessSessions {
+export class StatelessSessions implements SessionBackend {
   private readonly seal: CookieSeal;
 
   constructor(
     private readonly options: ResolvedSessionOptions,
     private readonly sealOptions: ResolvedCookieSealOptions,
-    private readonly parts: StatelessEngineParts,
+    private readonly parts: StatelessParts,
   ) {
     this.seal = new CookieSeal(sealOptions.keys);
   }
@@ -51,24 +52,24 @@ export class StatelessSessions {
   async open(request: Request, response?: Response): Promise<Session> {
     const { events, security } = this.parts;
     const found = this.unsealPresented(request);
-    if (!found) return this.parts.fresh(response);
+    if (!found) return this.parts.sessions.fresh(response);
     if (!found.sealed) {
       events.emit('unknown-token', { at: new Date(), reason: found.reason });
       security.countUnknownToken(request);
-      return this.parts.fresh(response);
+      return this.parts.sessions.fresh(response);
     }
     const { sealed, opened } = found;
     const key = sessionKeyOf(sealed.token);
     if (Date.now() >= this.expiryOf(sealed.meta)) {
       events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
-      return this.parts.fresh(response);
+      return this.parts.sessions.fresh(response);
     }
     if (await this.refusedByDenyList(publicIdOf(key), sealed.meta.version)) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
       security.countUnknownToken(request);
-      return this.parts.fresh(response);
+      return this.parts.sessions.fresh(response);
     }
-    const session = this.parts.createSession(
+    const session = this.parts.sessions.create(
       initialState({
         token: sealed.token,
         key,
@@ -78,8 +79,8 @@ export class StatelessSessions {
         response,
       }),
     );
-    this.apply(session, sealed);
-    if (!(await security.vet(session, request))) return this.parts.fresh(response);
+    this.parts.sessions.apply(session, sealed.data, sealed.meta);
+    if (!(await security.vet(session, request))) return this.parts.sessions.fresh(response);
     return session;
   }
 
@@ -88,9 +89,39 @@ export class StatelessSessions {
    * (regenerated, old key), or the idle deadline is due to slide. Raises
    * `SessionCookieTooLargeError` (nothing sent) when the cookie would exceed `maxCookieBytes`.
    */
-  async commit(session: Session, state: SessionState): Promise<void> {
+  commit(session: Session): Promise<void> {
+    const state = stateOf(session);
+    return commitInTurn(state, () => this.commitNow(session, state));
+  }
+
+  /** Cookie sessions live in no store: asking it for one by its token refuses, typed. */
+  async loadToken(token: SessionToken): Promise<Session | undefined> {
+    const { idleTimeoutMs, slideAfterMs } = this.options;
+    await this.parts.store.load(sessionKeyOf(token), {
+      now: Date.now(),
+      idleTimeoutMs,
+      slideAfterMs,
+    });
+    return undefined;
+  }
+
+  /** The principal and the client's summary go into the sealed metadata under a new id. */
+  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+    const state = stateOf(session);
+    const { trackClientIp } = this.options.principalSessions;
+    const request = state.response?.req;
+    state.metaChange.userAgent = summarizeUserAgent(request?.headers['user-agent']);
+    if (trackClientIp && request?.ip !== undefined) state.metaChange.clientIp = request.ip;
+    state.metaChange.principal = serializeValue('principal', principal);
+    state.metaChange.authenticatedAt = Date.now();
+    await this.regenerate(session, { keepData: true });
+    if (!state.stored) await this.commit(session);
+  }
+
+  private async commitNow(session: Session, state: SessionState): Promise<void> {
     if (state.destroyed || state.refused) return;
-    const { current, changed: dataChanged } = this.parts.diff(session, state);
+    const { set, remove, current } = this.parts.sessions.diff(session, state);
+    const dataChanged = set.size > 0 || remove.length > 0;
     const changed = dataChanged || Object.keys(state.metaChange).length > 0;
     if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
     const now = Date.now();
@@ -133,7 +164,7 @@ export class StatelessSessions {
       );
       if (raised === 'ended') {
         state.destroyed = true;
-        this.parts.clearCookie(state);
+        this.parts.responder.clear(state);
         return;
       }
       if (raised === 'stale') {
@@ -147,7 +178,7 @@ export class StatelessSessions {
     state.touched = false;
     state.stored = true;
     state.expiresAt = this.expiryOf(meta);
-    this.send(state, value);
+    this.parts.responder.send(state, () => value);
     if (created) {
       this.parts.events.emit('created', { sessionId: publicIdOf(state.key), at: new Date() });
     }
@@ -158,7 +189,7 @@ export class StatelessSessions {
    * the deny-list when there is one; without it, cookies copied before stay valid until their
    * deadlines, though they never carry what is set after this.
    */
-  async regenerate(session: Session, options: RegenerateOptions): Promise<void> {
+  async regenerate(session: Session, options: RegenerateOptions): Promise<RegenerateOutcome> {
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('regenerate');
     while (state.committing) await state.committing;
@@ -176,6 +207,7 @@ export class StatelessSessions {
         at: new Date(),
       });
     }
+    return 'moved';
   }
 
   /** Clears the cookie, and puts the id on the deny-list when there is one. */
@@ -188,11 +220,11 @@ export class StatelessSessions {
       this.parts.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
     }
     state.destroyed = true;
-    this.parts.clearCookie(state);
+    this.parts.responder.clear(state);
   }
 
   /** Drops unsaved changes: the data goes back to what the cookie carried (or last sealed). */
-  reload(session: Session): void {
+  async reload(session: Session): Promise<void> {
     const state = stateOf(session);
     if (state.destroyed) throw SessionStateError.destroyed('reload');
     for (const key of Object.keys(session)) delete session[key];
@@ -241,13 +273,6 @@ export class StatelessSessions {
     );
   }
 
-  private apply(session: Session, sealed: SealedSession): void {
-    const state = stateOf(session);
-    assignStoredData(session, sealed.data);
-    state.meta = sealed.meta;
-    state.expiresAt = this.expiryOf(sealed.meta);
-  }
-
   private async deny(key: SessionKey, state: SessionState): Promise<void> {
     if (this.parts.denyList && state.meta) {
       await this.parts.denyList.add(publicIdOf(key), state.meta.absoluteDeadline);
@@ -255,39 +280,11 @@ export class StatelessSessions {
   }
 
   private expiryOf(meta: SessionMetadata): number {
-    return Math.min(meta.lastAccessAt + this.options.idleTimeoutMs, meta.absoluteDeadline);
+    return expiresAtOf(meta, this.options.idleTimeoutMs);
   }
 
   /** The associated data of every seal: a seal moved to another cookie name does not open. */
   private context(): string {
     return `cookie-session:${this.options.cookie.name}`;
   }
-
-  private send(state: SessionState, value: string): void {
-    const response = state.response;
-    state.cookieDue = false;
-    if (!response || response.headersSent || state.expiresAt === undefined) return;
-    if (this.options.transport.kind === 'header') {
-      response.setHeader(this.options.transport.responseHeader, value);
-      return;
-    }
-    response.cookie(this.options.cookie.name, value, {
-      ...cookieAttributesFor(this.options.cookie, response.req),
-      maxAge: cookieMaxAgeMs(state.expiresAt),
-    });
-  }
-}
-
-/** The metadata after a change; `null` removes a field. */
-function withMetaChange(previous: SessionMetadata, change: SessionState['metaChange']) {
-  const result: Record<string, unknown> = { ...previous };
-  for (const [name, value] of Object.entries(change)) {
-    if (value === null) delete result[name];
-    else if (value !== undefined) result[name] = value;
-  }
-  return result as unknown as SessionMetadata;
-}
-
-function publicIdOf(key: SessionKey): string {
-  return `${key.tag}.${key.secretHash}`;
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import Redlock, { type Lock } from 'redlock';
-import { LockLines } from '../locking/lock-lines.js';
-import { RedisLockReleases } from '../locking/redis-lock-releases.js';
-import { ReleaseSignals } from '../locking/release-signals.js';
-import { SessionLockTimeoutError } from '../session.errors.js';
-import { hardWaitBoundMs, nextAttemptDelay, waitBoundMs } from './lock-wait.js';
-import type { HeldSessionLock, LockSettings } from './session-store.js';
+import { LockLines } from '../../locking/lock-lines.js';
+import { RedisLockReleases } from '../../locking/redis-lock-releases.js';
+import { ReleaseSignals } from '../../locking/release-signals.js';
+import { SessionLockTimeoutError } from '../../session.errors.js';
+import { hardWaitBoundMs, nextAttemptDelay, waitBoundMs } from '../lock-wait.js';
+import type { HeldSessionLock, LockSettings } from '../session-store.js';
 
 /** Takes the lock, or answers how long it is still held (PTTL, ms). */
 const ACQUIRE_LUA = `

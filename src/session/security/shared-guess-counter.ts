@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisSessionStore } from '../session/stores/redis-session-store.js';
-import type { SessionStore } from '../session/stores/session-store.js';
-import { withTimeout } from '../session/stores/with-timeout.js';
+import { RedisSessionStore } from '../stores/redis/redis-session-store.js';
+import type { SessionStore } from '../stores/session-store.js';
+import { withTimeout } from '../stores/with-timeout.js';
 
 /** One round trip: count, and start the window at the first count. */
 const GUESS_LUA = `local n = redis.call('INCR', KEYS[1])

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SessionSecurity } from '../security/session-security.js';
+import { formatSessionToken, publicIdOf, type SessionToken } from '../../security/session-token.js';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
+import type { RegenerateOptions, Session } from '../session.js';
+import { SessionCookie } from '../session-cookie.js';
+import type { SessionPrincipal } from '../session-data.js';
+import { deserializeValue } from '../session-serializer.js';
+import { SessionEvents } from '../session-events.js';
+import { indexRefOf, PrincipalIndexSync } from '../management/principal-index-sync.js';
+import { attachState, stateOf } from '../session-state.js';
+import { SessionStore } from '../stores/session-store.js';
+import { createSessionBackend } from './create-session-backend.js';
+import type { SessionBackend } from './session-backend.js';
+import { freshState } from './session-factory.js';
+
+/**
+ * The orchestration of a request's session: a backend (a store, or the cookie itself) does the
+ * mechanics of open, commit, regenerate, destroy and reload; the engine adds what every backend
+ * shares: sign-in and sign-out, the principal, and their events.
+ */
+@Injectable()
+export class SessionEngine {
+  /** Fingerprint binding, rotation, unknown-token counting and CSRF tokens. */
+  readonly security: SessionSecurity;
+  private readonly backend: SessionBackend;
+
+  constructor(
+    @Inject(RESOLVED_SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
+    readonly store: SessionStore,
+    readonly events: SessionEvents,
+    private readonly index: PrincipalIndexSync,
+  ) {
+    this.security = new SessionSecurity(options, events, store);
+    this.backend = createSessionBackend(options, {
+      store,
+      events,
+      index,
+      security: this.security,
+      operations: {
+        save: (session) => this.commit(session),
+        reload: (session) => this.reload(session),
+        regenerate: (session, regenerate) => this.regenerateForRequest(session, regenerate),
+        destroy: (session) => this.backend.destroy(session),
+        cookieOf: (session) => new SessionCookie(options.cookie, session.expiresAt),
+        principalOf: (session) => this.principalOf(session),
+      },
+    });
+  }
+
+  /**
+   * The session of a request: loaded when it presents a valid token (or sealed cookie),
+   * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup.
+   */
+  open(request: Request, response?: Response): Promise<Session> {
+    return this.backend.open(request, response);
+  }
+
+  /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */
+  loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
+    return this.backend.loadToken(token, response);
+  }
+
+  /** Writes what changed, in one round trip; sets the cookie when it must change. */
+  commit(session: Session): Promise<void> {
+    return this.backend.commit(session);
+  }
+
+  /**
+   * Reads the session again; unsaved changes are dropped. Under a lock (`raiseFence`), the same
+   * round trip raises the fence that this request's commit will carry.
+   */
+  reload(session: Session, raiseFence = false): Promise<void> {
+    return this.backend.reload(session, raiseFence);
+  }
+
+  /**
+   * Sets the principal and regenerates the token: the pre-sign-in token is dead afterwards. The
+   * data is kept (a cart filled before signing in stays), unlike `req.session.regenerate()`. A
+   * sign-in that loses to a concurrent move or revocation of the session throws
+   * `SessionReplacedError` and leaves the cookie alone.
+   */
+  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+    await this.backend.signIn(session, principal);
+    this.events.emit('signed-in', {
+      sessionId: publicIdOf(stateOf(session).key),
+      principalId: principal.id,
+      at: new Date(),
+    });
+  }
+
+  /**
+   * Removes the principal and regenerates the token. The data goes too unless `keepData: true`,
+   * as with passport's logout: nothing a user left (a step-up flag, a profile) reaches the next
+   * one to sign in. When a concurrent move (a rotation without grace) took the session away
+   * first, the session is destroyed, tag and all, so no token of it stays signed in.
+   */
+  async signOut(session: Session, options: RegenerateOptions = {}): Promise<void> {
+    const state = stateOf(session);
+    const principalId = this.principalOf(session)?.id;
+    const before = indexRefOf(state);
+    state.metaChange.principal = null;
+    state.metaChange.authenticatedAt = null;
+    const outcome = await this.regenerate(session, { keepData: options.keepData ?? false });
+    if (outcome === 'gone') {
+      await this.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
+      await this.index.sync(before, undefined);
+    }
+    this.events.emit('signed-out', {
+      sessionId: publicIdOf(state.key),
+      principalId,
+      at: new Date(),
+    });
+  }
+
+  principalOf(session: Session): SessionPrincipal | undefined {
+    const state = stateOf(session);
+    const json =
+      state.metaChange.principal !== undefined ? state.metaChange.principal : state.meta?.principal;
+    return json ? (deserializeValue(json) as SessionPrincipal) : undefined;
+  }
+
+  /** The raw token of a session (for the cookie or a response header); never log it. */
+  tokenOf(session: Session): string {
+    return formatSessionToken(stateOf(session).token);
+  }
+
+  /**
+   * `req.session.regenerate()`: as in express-session, the request always goes on with a new
+   * session. When the stored session vanished meanwhile (destroyed, revoked, or moved away by a
+   * concurrent rotation without grace), its tag is revoked, so that no token of it stays usable
+   * (a passport logout racing a rotation), and the request goes on with a fresh, empty session.
+   */
+  private async regenerateForRequest(session: Session, options: RegenerateOptions): Promise<void> {
+    const state = stateOf(session);
+    const before = indexRefOf(state);
+    const deadline = state.meta?.absoluteDeadline;
+    const vanished = state.key;
+    if ((await this.regenerate(session, options)) !== 'gone') return;
+    await this.store.destroy(vanished, { until: deadline });
+    await this.index.sync(before, undefined);
+    for (const key of Object.keys(session)) delete session[key];
+    attachState(session, freshState(state.response));
+  }
+
+  /** As in express-session: a new token and empty data, unless the caller keeps the data. */
+  private regenerate(session: Session, options: RegenerateOptions) {
+    return this.backend.regenerate(session, { ...options, keepData: options.keepData ?? false });
+  }
+}

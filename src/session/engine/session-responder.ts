@@ -1,0 +1,36 @@
+import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attributes.js';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import type { SessionState } from '../session-state.js';
+import { expressPort } from '../transport/http-port.js';
+
+/**
+ * Hands the session's value (a signed token or a sealed cookie) to the client, and takes it back,
+ * through the configured transport: the only place that sets or clears the session cookie.
+ */
+export class SessionResponder {
+  constructor(private readonly options: ResolvedSessionOptions) {}
+
+  /** Sends `value` until the session's deadline; nothing once the response is on its way. */
+  send(state: SessionState, value: () => string): void {
+    state.cookieDue = false;
+    // A replaced token reached the session through its grace pointer: resending it would
+    // overwrite the new token the client got from the request that rotated it.
+    if (state.aliased) return;
+    const port = state.response && expressPort(state.response);
+    if (!port || port.headersSent || state.expiresAt === undefined) return;
+    const { transport, cookie } = this.options;
+    if (transport.kind === 'header') return port.setHeader(transport.responseHeader, value());
+    port.setCookie(cookie.name, value(), {
+      ...cookieAttributesFor(cookie, port.request),
+      maxAge: cookieMaxAgeMs(state.expiresAt),
+    });
+  }
+
+  clear(state: SessionState): void {
+    const port = state.response && expressPort(state.response);
+    if (!port || port.headersSent) return;
+    const { transport, cookie } = this.options;
+    if (transport.kind === 'header') return port.setHeader(transport.responseHeader, '');
+    port.clearCookie(cookie.name, cookieAttributesFor(cookie, port.request));
+  }
+}

@@ -1,0 +1,283 @@
+import type { Request, Response } from 'express';
+import { SigningKeyring } from '../../security/signing-keyring.js';
+import {
+  formatSessionToken,
+  parseSessionToken,
+  publicIdOf,
+  renewSessionToken,
+  type SessionToken,
+  sessionKeyOf,
+} from '../../security/session-token.js';
+import type { SessionSecurity } from '../security/session-security.js';
+import type { ResolvedSessionOptions } from '../resolve-session-options.js';
+import type { RegenerateOptions, Session } from '../session.js';
+import type { SessionPrincipal } from '../session-data.js';
+import { SessionError, SessionStateError } from '../session.errors.js';
+import type { SessionEvents } from '../session-events.js';
+import { SessionReplacedError } from '../session-management.errors.js';
+import { serializeValue } from '../session-serializer.js';
+import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
+import {
+  type IndexRef,
+  indexRefOf,
+  type PrincipalIndexSync,
+} from '../management/principal-index-sync.js';
+import type { SessionChange, SessionStore } from '../stores/session-store.js';
+import { readPresentedTokens } from '../transport/read-presented-token.js';
+import { applyCommitted, refusalOf } from './commit-results.js';
+import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
+import type { SessionFactory } from './session-factory.js';
+import type { SessionResponder } from './session-responder.js';
+import { emitRegenerated, type MoveOptions, moveToNewToken } from './store-regeneration.js';
+
+/** What a store-backed backend works with; shared with the engine. */
+export interface StoreBackedParts {
+  readonly store: SessionStore;
+  readonly events: SessionEvents;
+  readonly index: PrincipalIndexSync;
+  readonly security: SessionSecurity;
+  readonly sessions: SessionFactory;
+  readonly responder: SessionResponder;
+}
+
+/** Sessions held in a store: every store access is one round trip; no change, no write. */
+export class StoreBackedSessions implements SessionBackend {
+  private readonly keyring: SigningKeyring;
+
+  constructor(
+    private readonly options: ResolvedSessionOptions,
+    private readonly parts: StoreBackedParts,
+  ) {
+    this.keyring = new SigningKeyring(options.secrets);
+  }
+
+  async open(request: Request, response?: Response): Promise<Session> {
+    const { events, security, sessions } = this.parts;
+    const token = this.tokenFromRequest(request);
+    if (!token) return sessions.fresh(response);
+    const loaded = await this.loadToken(token.token, response);
+    if (!loaded) {
+      events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
+      security.countUnknownToken(request);
+      return sessions.fresh(response);
+    }
+    if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
+    if (!(await security.vet(loaded, request))) {
+      return security.afterMismatch(sessions.fresh(response));
+    }
+    security.scheduleRotation(stateOf(loaded));
+    return loaded;
+  }
+
+  async loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
+    const key = sessionKeyOf(token);
+    const result = await this.parts.store.load(key, this.loadOptions());
+    if (result.status === 'expired') {
+      this.parts.events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
+    }
+    if (result.status !== 'found') return undefined;
+    const { aliased, slid } = result;
+    const session = this.parts.sessions.create(
+      initialState({ token, key, stored: true, cookieDue: slid, aliased, response }),
+    );
+    this.parts.sessions.apply(session, result.session.data, result.session.meta);
+    return session;
+  }
+
+  commit(session: Session): Promise<void> {
+    const state = stateOf(session);
+    return commitInTurn(state, () => this.commitNow(session, state));
+  }
+
+  /**
+   * The new key enters the principal's index before the session is signed in (cap decided
+   * there), so revocation always finds it. A sign-in that loses to a concurrent move or
+   * revocation throws `SessionReplacedError` and leaves the cookie alone.
+   */
+  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+    const state = stateOf(session);
+    const { index } = this.parts;
+    if (state.destroyed) throw SessionStateError.destroyed('signIn');
+    while (state.committing) await state.committing;
+    const token = renewSessionToken(state.token);
+    const next: IndexRef = {
+      principalId: principal.id,
+      key: sessionKeyOf(token),
+      deadline: state.meta?.absoluteDeadline ?? Date.now() + this.options.absoluteTimeoutMs,
+    };
+    const before = indexRefOf(state);
+    Object.assign(state.metaChange, await index.admit(next, state.response?.req));
+    state.metaChange.principal = serializeValue('principal', principal);
+    state.metaChange.authenticatedAt = Date.now();
+    if (!state.stored) state.createAt = next.deadline - this.options.absoluteTimeoutMs;
+    state.indexAdmitted = true;
+    try {
+      const outcome = await this.move(session, { keepData: true }, { token, signIn: true });
+      if (outcome !== 'gone' && !state.stored) await this.commit(session);
+      if (outcome === 'gone' || state.destroyed) throw SessionReplacedError.duringSignIn();
+    } catch (error) {
+      state.indexAdmitted = false;
+      await index.withdraw(next);
+      throw error;
+    }
+    state.indexAdmitted = false;
+    // The earlier entry leaves only now: had this sign-in lost, the session stays listed.
+    if (before) await index.withdraw(before);
+  }
+
+  regenerate(session: Session, options: RegenerateOptions): Promise<RegenerateOutcome> {
+    return this.move(session, options);
+  }
+
+  private move(session: Session, options: RegenerateOptions, move: MoveOptions = {}) {
+    const send = (state: SessionState) => this.sendToken(state);
+    return moveToNewToken(this.options, this.parts, send, session, options, move);
+  }
+
+  async reload(session: Session, raiseFence: boolean): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('reload');
+    if (!state.stored) return;
+    while (state.committing) await state.committing;
+    const result = await this.parts.store.load(state.key, { ...this.loadOptions(), raiseFence });
+    for (const key of Object.keys(session)) delete session[key];
+    state.snapshot = new Map();
+    state.metaChange = {};
+    state.refused = false;
+    if (result.status !== 'found') {
+      state.destroyed = true;
+      this.parts.responder.clear(state);
+      return;
+    }
+    this.parts.sessions.apply(session, result.session.data, result.session.meta);
+    if (raiseFence) state.guard.fence = result.session.meta.fence;
+  }
+
+  async destroy(session: Session): Promise<void> {
+    const state = stateOf(session);
+    if (state.destroyed) return;
+    while (state.committing) await state.committing;
+    if (state.stored) {
+      // Revokes the tag too: a rotation racing this destroy cannot keep the session alive.
+      await this.parts.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
+      await this.parts.index.sync(indexRefOf(state), undefined);
+      this.parts.events.emit('destroyed', { sessionId: publicIdOf(state.key), at: new Date() });
+    }
+    state.destroyed = true;
+    this.parts.responder.clear(state);
+  }
+
+  private async commitNow(session: Session, state: SessionState): Promise<void> {
+    if (state.destroyed || state.refused) return;
+    const { set, remove, current } = this.parts.sessions.diff(session, state);
+    const metaChanged = Object.keys(state.metaChange).length > 0;
+    // A due rotation writes even when nothing else changed; not once the response is on its way.
+    const rotating = state.stored && state.rotationDue === true && !state.response?.headersSent;
+    const changed = set.size > 0 || remove.length > 0 || metaChanged || rotating;
+    if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
+    if (state.stored && !changed && !state.touched) {
+      if (state.cookieDue) this.sendToken(state);
+      return;
+    }
+    if (!state.stored) this.parts.security.bind(state);
+    // A sign-in indexed a new session's deadline from `createAt`: the session gets exactly it.
+    const now = (!state.stored && state.createAt) || Date.now();
+    const renewed = rotating ? renewSessionToken(state.token) : undefined;
+    if (renewed) this.parts.security.stampRotation(state, now);
+    const change: SessionChange = {
+      now,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      create: state.stored ? undefined : { absoluteDeadline: now + this.options.absoluteTimeoutMs },
+      set: Object.fromEntries(set),
+      delete: remove,
+      meta: state.metaChange,
+      expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
+      fence: state.guard.fence,
+      releaseLock: state.guard.lock,
+      maxBytes: this.options.maxSessionBytes,
+      // Same tag, new secret: the same slot, so the move is part of this one script.
+      moveTo: renewed && sessionKeyOf(renewed),
+      rotation: renewed && { graceMs: this.options.security.rotation?.graceMs ?? 0 },
+    };
+    const indexBefore = indexRefOf(state);
+    const result = await this.parts.store.commit(state.key, change).catch((error: unknown) => {
+      // The write may have happened (timeout, replica shortfall): no later commit of this
+      // request may retry it (a retried create would find the session and fail with 'exists').
+      state.refused = true;
+      throw error;
+    });
+    if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
+    if (result.status === 'gone') {
+      // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
+      state.destroyed = true;
+      this.parts.responder.clear(state);
+      return;
+    }
+    if (result.status === 'exists') {
+      throw new SessionError('A new session token collided with a stored one; retry.');
+    }
+    if (result.status !== 'committed') {
+      throw refusalOf(state, result, this.options.maxSessionBytes, this.parts.events);
+    }
+    // Through a grace pointer, a concurrent request replaced the token: never resend it.
+    if (result.aliased) state.aliased = true;
+    else if (renewed) this.adopt(state, renewed);
+    const base = state.meta ?? {
+      createdAt: now,
+      absoluteDeadline: change.create?.absoluteDeadline ?? now,
+      fence: 0,
+    };
+    applyCommitted(state, result, current, now, base);
+    state.touched = false;
+    if (!state.stored) {
+      state.cookieDue = true;
+      this.parts.events.emit('created', { sessionId: publicIdOf(state.key), at: new Date() });
+    }
+    state.stored = true;
+    this.sendToken(state);
+    // No index command unless the principal or the key changed (rotation, sign-out); a
+    // sign-in entered its key before this commit.
+    if (!state.indexAdmitted) await this.parts.index.sync(indexBefore, indexRefOf(state));
+  }
+
+  /** The session moved to `token`'s key by a rotation: this request hands the new token out. */
+  private adopt(state: SessionState, token: SessionToken): void {
+    const previousSessionId = publicIdOf(state.key);
+    state.token = token;
+    state.key = sessionKeyOf(token);
+    state.cookieDue = true;
+    emitRegenerated(this.parts.events, state, previousSessionId);
+  }
+
+  private sendToken(state: SessionState): void {
+    this.parts.responder.send(state, () => this.keyring.sign(formatSessionToken(state.token)));
+  }
+
+  /**
+   * The first presented token that the keyring signed and that parses. Every cookie of the
+   * session's name is tried, so a forged or malformed one sent first never hides a valid one;
+   * only a request with none counts as a guess.
+   */
+  private tokenFromRequest(
+    request: Request,
+  ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
+    const { transport, cookie } = this.options;
+    let reason: 'malformed' | 'bad-signature' | undefined;
+    for (const raw of readPresentedTokens(request, transport, cookie.name)) {
+      const verified = this.keyring.verify(raw);
+      const token = verified && parseSessionToken(verified.value);
+      if (token) return { token, signedWithOldKey: verified.signedWithOldKey };
+      reason ??= verified ? 'malformed' : 'bad-signature';
+    }
+    if (reason) {
+      this.parts.events.emit('unknown-token', { at: new Date(), reason });
+      this.parts.security.countUnknownToken(request);
+    }
+    return undefined;
+  }
+
+  private loadOptions() {
+    const { idleTimeoutMs, slideAfterMs } = this.options;
+    return { now: Date.now(), idleTimeoutMs, slideAfterMs };
+  }
+}
