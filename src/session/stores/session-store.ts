@@ -115,6 +115,29 @@ export abstract class SessionStore {
       this.observers.forEach((o) => o.operation?.(operation, durationMs, failed)),
   };
 
+  /**
+   * Runs one store operation and reports it: its duration and outcome to `operation`, a failure
+   * (as `reported` names it) to `error`. Stores pass their calls through it, bounded by their
+   * own timeout.
+   */
+  protected async observed<T>(
+    operation: string,
+    call: () => Promise<T>,
+    reported: (error: Error) => Error = (error) => error,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await call();
+      this.observer.operation(operation, performance.now() - started, false);
+      return result;
+    } catch (error) {
+      this.observer.operation(operation, performance.now() - started, true);
+      const failure = reported(error as Error);
+      this.observer.error(operation, failure);
+      throw failure;
+    }
+  }
+
   /** Subscribes to store-level happenings (events, metrics); returns the unsubscribe function. */
   observe(observer: SessionStoreObserver): () => void {
     this.observers.add(observer);

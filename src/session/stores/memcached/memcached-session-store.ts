@@ -192,16 +192,8 @@ export class MemcachedSessionStore extends SessionStore {
     this.sessions.clear();
   }
 
-  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await withTimeout(operation, this.timeoutMs, call);
-      this.observer.operation(operation, performance.now() - started, false);
-      return result;
-    } catch (error) {
-      this.observer.operation(operation, performance.now() - started, true);
-      this.observer.error(operation, error as Error);
-      throw error;
-    }
+  /** Bounds a call by the command timeout and reports it to the observers. */
+  private run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return this.observed(operation, () => withTimeout(operation, this.timeoutMs, call));
   }
 }

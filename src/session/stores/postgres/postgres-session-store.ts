@@ -262,17 +262,9 @@ export class PostgresSessionStore extends SessionStore {
     this.pool.off('error', this.onPoolError);
   }
 
-  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await runQuery(operation, this.timeoutMs, call);
-      this.observer.operation(operation, performance.now() - started, false);
-      return result;
-    } catch (error) {
-      this.observer.operation(operation, performance.now() - started, true);
-      this.observer.error(operation, error as Error);
-      throw error;
-    }
+  /** Bounds a call by the command timeout and reports it to the observers. */
+  private run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return this.observed(operation, () => runQuery(operation, this.timeoutMs, call));
   }
 
   private track<T>(write: Promise<T>): Promise<T> {

@@ -372,20 +372,13 @@ export class RedisSessionStore extends SessionStore {
   }
 
   /** Bounds a call by the command timeout and reports failures to the observer. */
-  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await withTimeout(operation, this.timeoutMs, call);
-      this.observer.operation(operation, performance.now() - started, false);
-      return result;
-    } catch (error) {
-      this.observer.operation(operation, performance.now() - started, true);
-      // A replica shortfall keeps its own name; withTimeout wraps every other failure.
-      const cause = (error as Error).cause;
-      const reported = cause instanceof SessionReplicationError ? cause : (error as Error);
-      this.observer.error(operation, reported);
-      throw reported;
-    }
+  private run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    // A replica shortfall keeps its own name; withTimeout wraps every other failure.
+    return this.observed(
+      operation,
+      () => withTimeout(operation, this.timeoutMs, call),
+      (error) => (error.cause instanceof SessionReplicationError ? error.cause : error),
+    );
   }
 
   /** Remembers a write until it settles, for `close()`. */
