@@ -13,7 +13,7 @@ import { indexRefOf, PrincipalIndexSync } from '../management/principal-index-sy
 import { attachState, stateOf } from '../session-state.js';
 import { SessionStore } from '../stores/session-store.js';
 import { createSessionBackend } from './create-session-backend.js';
-import type { SessionBackend } from './session-backend.js';
+import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import { freshState } from './session-factory.js';
 
 /**
@@ -100,14 +100,9 @@ export class SessionEngine {
   async signOut(session: Session, options: RegenerateOptions = {}): Promise<void> {
     const state = stateOf(session);
     const principalId = this.principalOf(session)?.id;
-    const before = indexRefOf(state);
     state.metaChange.principal = null;
     state.metaChange.authenticatedAt = null;
-    const outcome = await this.regenerate(session, { keepData: options.keepData ?? false });
-    if (outcome === 'gone') {
-      await this.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
-      await this.index.sync(before, undefined);
-    }
+    await this.regenerateOrRevoke(session, options);
     this.events.emit('signed-out', {
       sessionId: publicIdOf(state.key),
       principalId,
@@ -134,19 +129,30 @@ export class SessionEngine {
    * (a passport logout racing a rotation), and the request goes on with a fresh, empty session.
    */
   private async regenerateForRequest(session: Session, options: RegenerateOptions): Promise<void> {
-    const state = stateOf(session);
-    const before = indexRefOf(state);
-    const deadline = state.meta?.absoluteDeadline;
-    const vanished = state.key;
-    if ((await this.regenerate(session, options)) !== 'gone') return;
-    await this.store.destroy(vanished, { until: deadline });
-    await this.index.sync(before, undefined);
+    if ((await this.regenerateOrRevoke(session, options)) !== 'gone') return;
     for (const key of Object.keys(session)) delete session[key];
-    attachState(session, freshState(state.response));
+    attachState(session, freshState(stateOf(session).response));
   }
 
-  /** As in express-session: a new token and empty data, unless the caller keeps the data. */
-  private regenerate(session: Session, options: RegenerateOptions) {
-    return this.backend.regenerate(session, { ...options, keepData: options.keepData ?? false });
+  /**
+   * As in express-session: a new token and empty data, unless the caller keeps the data. When
+   * the stored session vanished meanwhile, its tag is revoked (a lost regeneration leaves key and
+   * metadata as they were) and its index entry goes, so no token of it stays usable.
+   */
+  private async regenerateOrRevoke(
+    session: Session,
+    options: RegenerateOptions,
+  ): Promise<RegenerateOutcome> {
+    const state = stateOf(session);
+    const before = indexRefOf(state);
+    const outcome = await this.backend.regenerate(session, {
+      ...options,
+      keepData: options.keepData ?? false,
+    });
+    if (outcome === 'gone') {
+      await this.store.destroy(state.key, { until: state.meta?.absoluteDeadline });
+      await this.index.sync(before, undefined);
+    }
+    return outcome;
   }
 }
