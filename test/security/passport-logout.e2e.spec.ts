@@ -3,52 +3,21 @@ import {
   Controller,
   Get,
   HttpCode,
-  Injectable,
   type INestApplication,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
   Post,
   Put,
   Req,
-  UnauthorizedException,
   UseGuards,
-  type ExecutionContext,
 } from '@nestjs/common';
-import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
-import passport from 'passport';
-import { Strategy } from 'passport-local';
 import request from 'supertest';
-import { SessionModule, SessionService } from '../../src/index.js';
+import { SessionService } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { createTestApp } from '../support/test-app.js';
-import { SECRET_A } from './security-app.js';
+import { bootPassportApp, LoginGuard, type User } from './passport-app.js';
 
 const redis = useStandalone();
-
-interface User {
-  id: string;
-}
-
-@Injectable()
-class LocalStrategy extends PassportStrategy(Strategy) {
-  validate(username: string, password: string): User {
-    if (password !== 'right') throw new UnauthorizedException();
-    return { id: username };
-  }
-}
-
-@Injectable()
-class LoginGuard extends AuthGuard('local') {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const ok = (await super.canActivate(context)) as boolean;
-    await super.logIn(context.switchToHttp().getRequest());
-    return ok;
-  }
-}
 
 @Controller('p')
 class ShopController {
@@ -109,32 +78,7 @@ describe('passport logout then another login in the same browser (real Redis)', 
   let app: INestApplication;
 
   beforeAll(async () => {
-    passport.serializeUser<string>((user, done) => done(null, (user as User).id));
-    passport.deserializeUser<string>((id, done) => done(null, { id }));
-
-    @Module({
-      imports: [
-        SessionModule.forRoot({
-          secrets: [SECRET_A],
-          cookie: { secure: false },
-          redis: redis().url,
-          prefix: 'ppl:',
-          isGlobal: true,
-        }),
-        PassportModule.register({ session: true }),
-      ],
-      controllers: [ShopController],
-      providers: [LocalStrategy],
-    })
-    class ShopModule implements NestModule {
-      configure(consumer: MiddlewareConsumer): void {
-        consumer.apply(passport.initialize(), passport.session()).forRoutes('{*path}');
-      }
-    }
-
-    const moduleRef = await Test.createTestingModule({ imports: [ShopModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
+    app = await bootPassportApp(redis().url, 'ppl:', ShopController);
   });
   afterAll(async () => {
     await app.close();

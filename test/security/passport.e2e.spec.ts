@@ -2,52 +2,19 @@ import {
   Controller,
   Get,
   HttpCode,
-  Injectable,
   type INestApplication,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
   Post,
   Put,
   Req,
-  UnauthorizedException,
   UseGuards,
-  type ExecutionContext,
 } from '@nestjs/common';
-import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
-import passport from 'passport';
-import { Strategy } from 'passport-local';
 import request from 'supertest';
-import { SessionModule } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { SECRET_A } from './security-app.js';
+import { bootPassportApp, LoginGuard } from './passport-app.js';
 
 const redis = useStandalone();
-
-interface User {
-  id: string;
-}
-
-@Injectable()
-class LocalStrategy extends PassportStrategy(Strategy) {
-  validate(username: string, password: string): User {
-    if (password !== 'right') throw new UnauthorizedException();
-    return { id: username };
-  }
-}
-
-/** Authenticates with passport-local, then `req.login()`: passport's session login. */
-@Injectable()
-class LoginGuard extends AuthGuard('local') {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const ok = (await super.canActivate(context)) as boolean;
-    await super.logIn(context.switchToHttp().getRequest());
-    return ok;
-  }
-}
 
 @Controller('p')
 class PassportController {
@@ -83,34 +50,7 @@ describe('passport (req.login / req.logout) on this session, real Redis', () => 
   let app: INestApplication;
 
   beforeAll(async () => {
-    passport.serializeUser<string>((user, done) => done(null, (user as User).id));
-    passport.deserializeUser<string>((id, done) => done(null, { id }));
-
-    @Module({
-      imports: [
-        SessionModule.forRoot({
-          secrets: [SECRET_A],
-          cookie: { secure: false },
-          redis: redis().url,
-          prefix: 'pp:',
-          // Global: Nest runs a global module's middleware before the root module's, so
-          // req.session exists when passport.session() runs.
-          isGlobal: true,
-        }),
-        PassportModule.register({ session: true }),
-      ],
-      controllers: [PassportController],
-      providers: [LocalStrategy],
-    })
-    class PassportTestModule implements NestModule {
-      configure(consumer: MiddlewareConsumer): void {
-        consumer.apply(passport.initialize(), passport.session()).forRoutes('{*path}');
-      }
-    }
-
-    const moduleRef = await Test.createTestingModule({ imports: [PassportTestModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
+    app = await bootPassportApp(redis().url, 'pp:', PassportController);
   });
   afterAll(async () => {
     await app.close();
