@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { RequestFunction } from './session-request.js';
 import {
   type FingerprintMismatchPolicy,
   type FingerprintProperty,
@@ -12,7 +12,7 @@ import {
 /** Fingerprint binding with every default applied. */
 export interface ResolvedFingerprintOptions {
   readonly properties: readonly FingerprintProperty[];
-  readonly custom?: (request: Request) => string;
+  readonly custom?: RequestFunction<string>;
   readonly onMismatch: FingerprintMismatchPolicy;
   readonly ipv4PrefixLength: number;
   readonly ipv6PrefixLength: number;

@@ -12,7 +12,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import type { Request } from 'express';
+import type { RequestFunction } from './session-request.js';
 
 /** A request property a session can be bound to. `ip` is reduced to a /24 or /64 prefix. */
 export type FingerprintProperty = 'user-agent' | 'accept-language' | 'ip';
@@ -49,7 +49,7 @@ export class SessionFingerprintOptions {
       defaultMessage: () => 'fingerprint.custom must be a function (request) => string',
     },
   })
-  custom?: (request: Request) => string;
+  custom?: RequestFunction<string>;
 
   /**
    * On a mismatch the request never gets the session: it goes on with a fresh, empty one, and

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
 import { addressPrefix } from './client-address.js';
 import type { ResolvedFingerprintOptions } from './resolve-security-options.js';
+import { clientAddressOf, type SessionRequest } from './session-request.js';
 
 /**
  * HMACs of the request properties a session is bound to. Keyed by the cookie secrets (one
@@ -22,12 +22,12 @@ export class SessionFingerprint {
   }
 
   /** The fingerprint to store for this request (newest key). */
-  of(request: Request): string {
+  of(request: SessionRequest): string {
     return this.hmac(this.keys[0]!, describeRequest(request, this.options));
   }
 
   /** Whether `stored` is the fingerprint of this request under any key of the ring. */
-  matches(request: Request, stored: string): boolean {
+  matches(request: SessionRequest, stored: string): boolean {
     const description = describeRequest(request, this.options);
     const given = Buffer.from(stored);
     return this.keys.some((key) => {
@@ -42,10 +42,10 @@ export class SessionFingerprint {
 }
 
 /** The bound properties of a request as one string, each `name=value` on its own line. */
-export function describeRequest(request: Request, options: ResolvedFingerprintOptions): string {
+export function describeRequest(request: SessionRequest, options: ResolvedFingerprintOptions): string {
   const lines = options.properties.map((property) => {
     if (property === 'ip') {
-      const address = request.ip ?? request.socket?.remoteAddress ?? '';
+      const address = clientAddressOf(request) ?? '';
       return `ip=${addressPrefix(address, options.ipv4PrefixLength, options.ipv6PrefixLength)}`;
     }
     return `${property}=${headerOf(request, property)}`;
@@ -55,7 +55,7 @@ export function describeRequest(request: Request, options: ResolvedFingerprintOp
   return lines.map((line) => JSON.stringify(line)).join('\n');
 }
 
-function headerOf(request: Request, name: string): string {
+function headerOf(request: SessionRequest, name: string): string {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { SessionHttpPort } from './transport/http-port.js';
 import type { SessionKey, SessionToken } from '../security/session-token.js';
 import type { HeldSessionLock, MetadataChange, SessionMetadata } from './stores/session-store.js';
 
@@ -34,8 +34,8 @@ export interface SessionState {
   cookieDue: boolean;
   expiresAt?: number;
   guard: CommitGuard;
-  /** The response of the request, to set the cookie; absent for sessions loaded by admin code. */
-  response?: Response;
+  /** The request and response, to read and set the cookie; absent for sessions loaded by admin code. */
+  port?: SessionHttpPort;
   /** The token is older than `rotation.intervalMs`: the next commit replaces it. */
   rotationDue?: boolean;
   /**
@@ -56,7 +56,7 @@ export interface SessionState {
 
 /** The state of a session as it starts a request: nothing changed, nothing refused yet. */
 export function initialState(
-  start: Pick<SessionState, 'token' | 'key' | 'stored' | 'cookieDue' | 'response' | 'aliased'>,
+  start: Pick<SessionState, 'token' | 'key' | 'stored' | 'cookieDue' | 'port' | 'aliased'>,
 ): SessionState {
   return {
     ...start,

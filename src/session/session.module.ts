@@ -9,7 +9,7 @@ import {
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { SessionCapabilityCheck } from './capabilities/session-capability-check.js';
 import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
 import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
@@ -19,6 +19,9 @@ import { PrincipalIndexSync } from './management/principal-index-sync.js';
 import { PrincipalSessions } from './management/principal-sessions.js';
 import { SessionStoreEventsBridge } from './management/session-store-events-bridge.js';
 import { SessionMiddleware } from './middleware/session.middleware.js';
+import { SessionRequestFlow } from './middleware/session-request-flow.js';
+import { installFastifySessionHooks } from './transport/fastify/fastify-session-hooks.js';
+import type { FastifyInstanceLike } from './transport/fastify/fastify-types.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
 import { SessionEngine } from './engine/session-engine.js';
@@ -52,6 +55,7 @@ const providers: Provider[] = [
   SessionContext,
   SessionService,
   SessionMiddleware,
+  SessionRequestFlow,
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
   SessionCapabilityCheck,
 ];
@@ -86,6 +90,8 @@ export class SessionModule
   constructor(
     private readonly store: SessionStore,
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+    private readonly flow: SessionRequestFlow,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
   }
@@ -96,6 +102,12 @@ export class SessionModule
         'cookie.secure is off: the session cookie travels over plain HTTP. Use this only for ' +
           'local development.',
       );
+    }
+    // The platform is Nest's choice, not the user's: Fastify gets hooks, Express a middleware.
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter?.getType() === 'fastify') {
+      installFastifySessionHooks(adapter.getInstance<FastifyInstanceLike>(), this.flow);
+      return;
     }
     consumer.apply(SessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }

@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import type { SessionSecurity } from '../security/session-security.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SessionDenyList } from '../stateless/session-deny-list.js';
@@ -6,6 +5,7 @@ import type { SessionStore } from '../stores/session-store.js';
 import type { SessionFactory } from './session-factory.js';
 import type { SessionResponder } from './session-responder.js';
 import type { SessionToken } from '../../security/session-token.js';
+import type { SessionHttpPort } from '../transport/http-port.js';
 import type { SessionPrincipal } from '../session-data.js';
 import type { RegenerateOptions, Session } from '../session.js';
 
@@ -18,9 +18,9 @@ export type RegenerateOutcome = 'moved' | 'gone';
  */
 export interface SessionBackend {
   /** The request's session, or a fresh one; a forged or malformed token costs no store lookup. */
-  open(request: Request, response?: Response): Promise<Session>;
+  open(port: SessionHttpPort): Promise<Session>;
   /** A session by its raw token, for admin code; `undefined` if none. */
-  loadToken(token: SessionToken, response?: Response): Promise<Session | undefined>;
+  loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined>;
   /** Writes what changed and sends the cookie when it must change. */
   commit(session: Session): Promise<void>;
   /** New token; the data goes unless `keepData`. */

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { SessionSecurity } from '../security/session-security.js';
 import { formatSessionToken, publicIdOf, type SessionToken } from '../../security/session-token.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
@@ -15,6 +14,7 @@ import { SessionStore } from '../stores/session-store.js';
 import { createSessionBackend } from './create-session-backend.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import { freshState } from './session-factory.js';
+import type { SessionHttpPort } from '../transport/http-port.js';
 
 /**
  * The orchestration of a request's session: a backend (a store, or the cookie itself) does the
@@ -54,13 +54,13 @@ export class SessionEngine {
    * The session of a request: loaded when it presents a valid token (or sealed cookie),
    * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup.
    */
-  open(request: Request, response?: Response): Promise<Session> {
-    return this.backend.open(request, response);
+  open(port: SessionHttpPort): Promise<Session> {
+    return this.backend.open(port);
   }
 
   /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */
-  loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
-    return this.backend.loadToken(token, response);
+  loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined> {
+    return this.backend.loadToken(token, port);
   }
 
   /** Writes what changed, in one round trip; sets the cookie when it must change. */
@@ -131,7 +131,7 @@ export class SessionEngine {
   private async regenerateForRequest(session: Session, options: RegenerateOptions): Promise<void> {
     if ((await this.regenerateOrRevoke(session, options)) !== 'gone') return;
     for (const key of Object.keys(session)) delete session[key];
-    attachState(session, freshState(stateOf(session).response));
+    attachState(session, freshState(stateOf(session).port));
   }
 
   /**

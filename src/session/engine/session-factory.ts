@@ -1,5 +1,4 @@
 import { createSessionToken, sessionKeyOf } from '../../security/session-token.js';
-import type { Response } from 'express';
 import { assignStoredData } from '../assign-stored-data.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { Session, type SessionOperations } from '../session.js';
@@ -8,6 +7,7 @@ import { isSafeKey, serializeValue } from '../session-serializer.js';
 import { attachState, initialState, type SessionState, stateOf } from '../session-state.js';
 import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata } from '../stores/session-store.js';
+import type { SessionHttpPort } from '../transport/http-port.js';
 
 /** Builds sessions and finds what changed in them: the same for every backend. */
 export class SessionFactory {
@@ -23,8 +23,8 @@ export class SessionFactory {
   }
 
   /** A new, unsaved session; it reaches the store only if something is put in it. */
-  fresh(response?: Response): Session {
-    return this.create(freshState(response));
+  fresh(port?: SessionHttpPort): Session {
+    return this.create(freshState(port));
   }
 
   /** Puts loaded data and metadata into a session. */
@@ -62,14 +62,14 @@ export class SessionFactory {
 }
 
 /** The state of a new, unsaved session under a new token. */
-export function freshState(response: Response | undefined): SessionState {
+export function freshState(port: SessionHttpPort | undefined): SessionState {
   const token = createSessionToken();
   return initialState({
     token,
     key: sessionKeyOf(token),
     stored: false,
     cookieDue: true,
-    response,
+    port,
   });
 }
 

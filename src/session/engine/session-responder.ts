@@ -1,7 +1,6 @@
 import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attributes.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { SessionState } from '../session-state.js';
-import { expressPort } from '../transport/http-port.js';
 
 /**
  * Hands the session's value (a signed token or a sealed cookie) to the client, and takes it back,
@@ -16,21 +15,19 @@ export class SessionResponder {
     // A replaced token reached the session through its grace pointer: resending it would
     // overwrite the new token the client got from the request that rotated it.
     if (state.aliased) return;
-    const port = state.response && expressPort(state.response);
+    const { port } = state;
     if (!port || port.headersSent || state.expiresAt === undefined) return;
     const { transport, cookie } = this.options;
     if (transport.kind === 'header') return port.setHeader(transport.responseHeader, value());
-    port.setCookie(cookie.name, value(), {
-      ...cookieAttributesFor(cookie, port.request),
-      maxAge: cookieMaxAgeMs(state.expiresAt),
-    });
+    const attributes = cookieAttributesFor(cookie, port.secure);
+    port.setCookie(cookie.name, value(), attributes, cookieMaxAgeMs(state.expiresAt));
   }
 
   clear(state: SessionState): void {
-    const port = state.response && expressPort(state.response);
+    const { port } = state;
     if (!port || port.headersSent) return;
     const { transport, cookie } = this.options;
     if (transport.kind === 'header') return port.setHeader(transport.responseHeader, '');
-    port.clearCookie(cookie.name, cookieAttributesFor(cookie, port.request));
+    port.clearCookie(cookie.name, cookieAttributesFor(cookie, port.secure));
   }
 }

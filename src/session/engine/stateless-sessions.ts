@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import {
   createSessionToken,
   publicIdOf,
@@ -15,6 +14,7 @@ import { commitInTurn, initialState, type SessionState, stateOf } from '../sessi
 import { summarizeUserAgent } from '../management/user-agent-summary.js';
 import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata } from '../stores/session-store.js';
+import type { SessionHttpPort, SessionRequest } from '../transport/http-port.js';
 import { readPresentedTokens } from '../transport/read-presented-token.js';
 import { CookieSeal, type UnsealedValue } from '../../security/cookie-seal.js';
 import {
@@ -49,25 +49,25 @@ export class StatelessSessions implements SessionBackend {
    * The session sealed in the request's cookie, or a fresh one when there is none, it does not
    * open (forged, altered, unknown key), a deadline passed, or its id is on the deny-list.
    */
-  async open(request: Request, response?: Response): Promise<Session> {
+  async open(port: SessionHttpPort): Promise<Session> {
     const { events, security } = this.parts;
-    const found = this.unsealPresented(request);
-    if (!found) return this.parts.sessions.fresh(response);
+    const found = this.unsealPresented(port.request);
+    if (!found) return this.parts.sessions.fresh(port);
     if (!found.sealed) {
       events.emit('unknown-token', { at: new Date(), reason: found.reason });
-      security.countUnknownToken(request);
-      return this.parts.sessions.fresh(response);
+      security.countUnknownToken(port);
+      return this.parts.sessions.fresh(port);
     }
     const { sealed, opened } = found;
     const key = sessionKeyOf(sealed.token);
     if (Date.now() >= this.expiryOf(sealed.meta)) {
       events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
-      return this.parts.sessions.fresh(response);
+      return this.parts.sessions.fresh(port);
     }
     if (await this.refusedByDenyList(publicIdOf(key), sealed.meta.version)) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
-      security.countUnknownToken(request);
-      return this.parts.sessions.fresh(response);
+      security.countUnknownToken(port);
+      return this.parts.sessions.fresh(port);
     }
     const session = this.parts.sessions.create(
       initialState({
@@ -76,11 +76,11 @@ export class StatelessSessions implements SessionBackend {
         stored: true,
         // Sealed with an older key: seal it again with the newest, so old keys can be retired.
         cookieDue: opened.sealedWithOldKey,
-        response,
+        port,
       }),
     );
     this.parts.sessions.apply(session, sealed.data, sealed.meta);
-    if (!(await security.vet(session, request))) return this.parts.sessions.fresh(response);
+    if (!(await security.vet(session, port))) return this.parts.sessions.fresh(port);
     return session;
   }
 
@@ -109,9 +109,10 @@ export class StatelessSessions implements SessionBackend {
   async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
     const state = stateOf(session);
     const { trackClientIp } = this.options.principalSessions;
-    const request = state.response?.req;
-    state.metaChange.userAgent = summarizeUserAgent(request?.headers['user-agent']);
-    if (trackClientIp && request?.ip !== undefined) state.metaChange.clientIp = request.ip;
+    const { port } = state;
+    state.metaChange.userAgent = summarizeUserAgent(port?.header('user-agent'));
+    const clientIp = port?.clientAddress;
+    if (trackClientIp && clientIp !== undefined) state.metaChange.clientIp = clientIp;
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
     await this.regenerate(session, { keepData: true });
@@ -239,7 +240,7 @@ export class StatelessSessions implements SessionBackend {
    * none was presented; without `sealed` when none opened.
    */
   private unsealPresented(
-    request: Request,
+    request: SessionRequest,
   ):
     | { sealed: SealedSession; opened: UnsealedValue }
     | { sealed?: undefined; reason: 'malformed' | 'bad-signature' }

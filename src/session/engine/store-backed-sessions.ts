@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { SigningKeyring } from '../../security/signing-keyring.js';
 import {
   formatSessionToken,
@@ -23,6 +22,7 @@ import {
   type PrincipalIndexSync,
 } from '../management/principal-index-sync.js';
 import type { SessionChange, SessionStore } from '../stores/session-store.js';
+import type { SessionHttpPort } from '../transport/http-port.js';
 import { readPresentedTokens } from '../transport/read-presented-token.js';
 import { applyCommitted, refusalOf } from './commit-results.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
@@ -51,25 +51,25 @@ export class StoreBackedSessions implements SessionBackend {
     this.keyring = new SigningKeyring(options.secrets);
   }
 
-  async open(request: Request, response?: Response): Promise<Session> {
+  async open(port: SessionHttpPort): Promise<Session> {
     const { events, security, sessions } = this.parts;
-    const token = this.tokenFromRequest(request);
-    if (!token) return sessions.fresh(response);
-    const loaded = await this.loadToken(token.token, response);
+    const token = this.tokenFromRequest(port);
+    if (!token) return sessions.fresh(port);
+    const loaded = await this.loadToken(token.token, port);
     if (!loaded) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
-      security.countUnknownToken(request);
-      return sessions.fresh(response);
+      security.countUnknownToken(port);
+      return sessions.fresh(port);
     }
     if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
-    if (!(await security.vet(loaded, request))) {
-      return security.afterMismatch(sessions.fresh(response));
+    if (!(await security.vet(loaded, port))) {
+      return security.afterMismatch(sessions.fresh(port));
     }
     security.scheduleRotation(stateOf(loaded));
     return loaded;
   }
 
-  async loadToken(token: SessionToken, response?: Response): Promise<Session | undefined> {
+  async loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined> {
     const key = sessionKeyOf(token);
     const result = await this.parts.store.load(key, this.loadOptions());
     if (result.status === 'expired') {
@@ -78,7 +78,7 @@ export class StoreBackedSessions implements SessionBackend {
     if (result.status !== 'found') return undefined;
     const { aliased, slid } = result;
     const session = this.parts.sessions.create(
-      initialState({ token, key, stored: true, cookieDue: slid, aliased, response }),
+      initialState({ token, key, stored: true, cookieDue: slid, aliased, port }),
     );
     this.parts.sessions.apply(session, result.session.data, result.session.meta);
     return session;
@@ -106,7 +106,7 @@ export class StoreBackedSessions implements SessionBackend {
       deadline: state.meta?.absoluteDeadline ?? Date.now() + this.options.absoluteTimeoutMs,
     };
     const before = indexRefOf(state);
-    Object.assign(state.metaChange, await index.admit(next, state.response?.req));
+    Object.assign(state.metaChange, await index.admit(next, state.port));
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
     if (!state.stored) state.createAt = next.deadline - this.options.absoluteTimeoutMs;
@@ -172,7 +172,7 @@ export class StoreBackedSessions implements SessionBackend {
     const { set, remove, current } = this.parts.sessions.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
     // A due rotation writes even when nothing else changed; not once the response is on its way.
-    const rotating = state.stored && state.rotationDue === true && !state.response?.headersSent;
+    const rotating = state.stored && state.rotationDue === true && !state.port?.headersSent;
     const changed = set.size > 0 || remove.length > 0 || metaChanged || rotating;
     if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
     if (state.stored && !changed && !state.touched) {
@@ -259,11 +259,11 @@ export class StoreBackedSessions implements SessionBackend {
    * only a request with none counts as a guess.
    */
   private tokenFromRequest(
-    request: Request,
+    port: SessionHttpPort,
   ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
     const { transport, cookie } = this.options;
     let reason: 'malformed' | 'bad-signature' | undefined;
-    for (const raw of readPresentedTokens(request, transport, cookie.name)) {
+    for (const raw of readPresentedTokens(port.request, transport, cookie.name)) {
       const verified = this.keyring.verify(raw);
       const token = verified && parseSessionToken(verified.value);
       if (token) return { token, signedWithOldKey: verified.signedWithOldKey };
@@ -271,7 +271,7 @@ export class StoreBackedSessions implements SessionBackend {
     }
     if (reason) {
       this.parts.events.emit('unknown-token', { at: new Date(), reason });
-      this.parts.security.countUnknownToken(request);
+      this.parts.security.countUnknownToken(port);
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { SessionHttpPort } from '../transport/http-port.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { SessionLimitError } from '../session-management.errors.js';
@@ -53,13 +53,13 @@ export class PrincipalIndexSync {
    * whose sessions are gone, once), 'sign-out-oldest' revokes the oldest others. A store failure
    * throws (the sign-in must not happen unlisted). Returns the metadata the sign-in records.
    */
-  async admit(next: IndexRef, request: Request | undefined): Promise<MetadataChange> {
+  async admit(next: IndexRef, port: SessionHttpPort | undefined): Promise<MetadataChange> {
     const { trackClientIp } = this.options.principalSessions;
     // A store without an index (Memcached, express-session stores) keeps none to enter.
     if (this.store.capabilities.principalIndex) await this.enter(next);
     return {
-      userAgent: summarizeUserAgent(request?.headers['user-agent']),
-      ...(trackClientIp && request?.ip !== undefined && { clientIp: request.ip }),
+      userAgent: summarizeUserAgent(port?.header('user-agent')),
+      ...(trackClientIp && port?.clientAddress !== undefined && { clientIp: port.clientAddress }),
     };
   }
 

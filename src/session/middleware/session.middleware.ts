@@ -1,33 +1,29 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { SessionEngine } from '../engine/session-engine.js';
-import { SessionContext } from '../session-context.js';
 import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
+import { expressPort } from '../transport/express/express-port.js';
+import { SessionRequestFlow } from './session-request-flow.js';
 
 /**
- * Registered by `SessionModule` for every route: opens `req.session` (one store round trip when
- * the cookie carries a valid token) and commits it before the response is sent.
+ * Registered by `SessionModule` for every route of an Express app: opens `req.session` (one
+ * store round trip when the cookie carries a valid token) and commits it before the response is
+ * sent. Fastify apps get the same through hooks (`transport/fastify/`).
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
-  constructor(
-    private readonly engine: SessionEngine,
-    private readonly context: SessionContext,
-  ) {}
+  constructor(private readonly flow: SessionRequestFlow) {}
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     let session: Session;
     try {
-      session = await this.engine.open(request, response);
-      // A shared (Redis) count of an unknown token decides here whether the client gets 429.
-      await this.engine.security.settleUnknownTokens(request);
+      session = await this.flow.open(expressPort(request, response));
     } catch (error) {
       throw toHttpException(error);
     }
     request.session = session;
-    commitBeforeEnd(response, () => this.engine.commit(session));
-    this.context.run(session, next);
+    commitBeforeEnd(response, () => this.flow.commit(session));
+    this.flow.continueWith(session, next);
   }
 }
 

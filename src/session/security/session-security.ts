@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { SessionHttpPort } from '../transport/http-port.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { Session } from '../session.js';
 import type { SessionEvents } from '../session-events.js';
@@ -35,7 +35,8 @@ export class SessionSecurity {
    * Checks a loaded session against the request. `false` when the request must not have it (a
    * fingerprint mismatch, whatever the policy): the request goes on with a fresh, empty session.
    */
-  async vet(session: Session, request: Request): Promise<boolean> {
+  async vet(session: Session, port: SessionHttpPort): Promise<boolean> {
+    const { request } = port;
     const state = stateOf(session);
     if (this.fingerprint) {
       const stored = state.meta?.fingerprint;
@@ -54,7 +55,7 @@ export class SessionSecurity {
    * regeneration (sign-in, passport's `req.login`), so binding follows the latest privilege change.
    */
   bind(state: SessionState): void {
-    const request = state.response?.req;
+    const request = state.port?.request;
     if (this.fingerprint && request) state.metaChange.fingerprint = this.fingerprint.of(request);
   }
 
@@ -66,7 +67,7 @@ export class SessionSecurity {
    */
   scheduleRotation(state: SessionState, now = Date.now()): void {
     const rotation = this.options.security.rotation;
-    if (!rotation || !state.response || state.aliased || !state.meta) return;
+    if (!rotation || !state.port || state.aliased || !state.meta) return;
     const since = state.meta.rotatedAt ?? state.meta.createdAt;
     if (now - since >= rotation.intervalMs) state.rotationDue = true;
   }
@@ -81,12 +82,12 @@ export class SessionSecurity {
    * Counts an unknown or forged token; raises 429 when the client is over `tokenGuessing` (at
    * once when counting in memory, at `settleUnknownTokens()` when counting in Redis).
    */
-  countUnknownToken(request: Request): void {
-    this.guesses?.count(request);
+  countUnknownToken(port: SessionHttpPort): void {
+    this.guesses?.count(port);
   }
 
   /** Awaits the shared count of this request's unknown token, if any; raises 429 when over. */
-  async settleUnknownTokens(request: Request): Promise<void> {
+  async settleUnknownTokens(request: SessionHttpPort['request']): Promise<void> {
     await this.guesses?.settle(request);
   }
 

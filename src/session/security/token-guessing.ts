@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { SessionHttpPort } from '../transport/http-port.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { addressPrefix } from '../../security/client-address.js';
@@ -15,7 +15,7 @@ export class TokenGuessing {
   private readonly local: UnknownTokenCounter;
   private readonly shared?: SharedGuessCounter;
   /** Verdicts of shared counts still on their way, per request; settled by `settle()`. */
-  private readonly pending = new WeakMap<Request, Promise<boolean>>();
+  private readonly pending = new WeakMap<SessionHttpPort['request'], Promise<boolean>>();
 
   constructor(
     private readonly options: ResolvedTokenGuessingOptions,
@@ -41,8 +41,9 @@ export class TokenGuessing {
    * Counts one unknown token of the request's client. In memory the verdict is immediate (429
    * thrown here); in Redis it is awaited by `settle()`, before the request goes on.
    */
-  count(request: Request): void {
-    const client = this.clientOf(request);
+  count(port: SessionHttpPort): void {
+    const { request } = port;
+    const client = this.clientOf(port);
     if (!this.shared) {
       if (this.local.hit(client)) throw this.tooMany();
       return;
@@ -61,15 +62,15 @@ export class TokenGuessing {
   }
 
   /** Raises 429 when a shared count of this request found its client over the limit. */
-  async settle(request: Request): Promise<void> {
+  async settle(request: SessionHttpPort['request']): Promise<void> {
     const verdict = this.pending.get(request);
     if (!verdict) return;
     this.pending.delete(request);
     if (await verdict) throw this.tooMany();
   }
 
-  private clientOf(request: Request): string {
-    const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+  private clientOf(port: SessionHttpPort): string {
+    const address = port.clientAddress ?? 'unknown';
     return addressPrefix(address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
   }
 

@@ -1,34 +1,34 @@
-import type { CookieOptions, Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SessionRequest } from '../../security/session-request.js';
+import type { CookieAttributes } from '../../security/cookie-attributes.js';
+
+export type { SessionRequest };
 
 /**
- * The few things the engine does with a request and its response. Express implements it today;
- * another platform (Fastify) plugs in here without the engine changing.
+ * The few things the engine does with a request and its response, on any HTTP platform. The
+ * Express and Fastify ports implement it; the engine never sees a platform's own objects except
+ * through `request`.
  */
 export interface SessionHttpPort {
-  /** The request, for the policies that read it (fingerprint, client address, user agent). */
-  readonly request: Request;
+  /** The platform's request, for the policies that read it (fingerprint, user agent). */
+  readonly request: SessionRequest;
+  /** Over HTTPS, directly or behind a proxy the platform trusts (`secure: 'auto'` cookies). */
+  readonly secure: boolean;
+  /** The client address (`req.ip`), or the socket's when the platform gives none. */
+  readonly clientAddress: string | undefined;
   /** The response can no longer change (its head is on the wire). */
   readonly headersSent: boolean;
   /** A request header, first value if repeated. */
   header(name: string): string | undefined;
-  setCookie(name: string, value: string, attributes: CookieOptions): void;
-  clearCookie(name: string, attributes: CookieOptions): void;
+  /** Sets the cookie, replacing any `Set-Cookie` of the same name this response already has. */
+  setCookie(name: string, value: string, attributes: CookieAttributes, maxAgeMs: number): void;
+  /** Tells the client to drop the cookie. */
+  clearCookie(name: string, attributes: CookieAttributes): void;
   setHeader(name: string, value: string): void;
 }
 
-/** The port over an Express response (and its request). */
-export function expressPort(response: Response): SessionHttpPort {
-  return {
-    request: response.req,
-    get headersSent() {
-      return response.headersSent;
-    },
-    header(name) {
-      const value = response.req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value[0] : value;
-    },
-    setCookie: (name, value, attributes) => void response.cookie(name, value, attributes),
-    clearCookie: (name, attributes) => void response.clearCookie(name, attributes),
-    setHeader: (name, value) => void response.setHeader(name, value),
-  };
+/** The first value of a request header. */
+export function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { SessionRequest } from './http-port.js';
 import type { ResolvedTransportOptions } from './session-transport-options.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ResolvedTransportOptions } from './session-transport-options.js';
  * so a forged or malformed cookie of the same name never hides a valid one.
  */
 export function readPresentedTokens(
-  request: Request,
+  request: SessionRequest,
   transport: ResolvedTransportOptions,
   cookieName: string,
 ): string[] {

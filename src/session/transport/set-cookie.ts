@@ -1,0 +1,42 @@
+import { serialize } from 'cookie';
+import type { CookieAttributes } from '../../security/cookie-attributes.js';
+
+const EPOCH = new Date(0);
+
+/**
+ * The `Set-Cookie` line of the session cookie, serialised by the `cookie` package (which
+ * refuses names, values and attributes that would break the header). Both `Max-Age` and
+ * `Expires`, as Express writes them, for clients that know only one.
+ */
+export function sessionCookieLine(
+  name: string,
+  value: string,
+  attributes: CookieAttributes,
+  maxAgeMs: number,
+): string {
+  return serialize(name, value, {
+    ...attributes,
+    maxAge: Math.floor(maxAgeMs / 1000),
+    expires: new Date(Date.now() + maxAgeMs),
+  });
+}
+
+/** The `Set-Cookie` line that makes the client drop the cookie. */
+export function clearedCookieLine(name: string, attributes: CookieAttributes): string {
+  return serialize(name, '', { ...attributes, expires: EPOCH });
+}
+
+/**
+ * The response's `Set-Cookie` lines with `line` in place of any earlier line of the same cookie
+ * name: one response never tells the client two values of the session cookie.
+ */
+export function withCookieLine(
+  existing: number | string | readonly string[] | undefined,
+  name: string,
+  line: string,
+): string[] {
+  const lines: readonly string[] =
+    existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  const prefix = `${name}=`;
+  return [...lines.filter((other) => !other.startsWith(prefix)), line];
+}
