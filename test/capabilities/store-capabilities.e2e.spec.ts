@@ -1,10 +1,8 @@
-import { Controller, Get, type INestApplication, Module, Post } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Controller, Get, Post } from '@nestjs/common';
 import session from 'express-session';
 import request from 'supertest';
 import {
   SessionEvents,
-  SessionModule,
   type SessionModuleOptions,
   SessionService,
   SessionStore,
@@ -13,7 +11,8 @@ import { fromExpressSessionStore } from '../../src/session/stores/express-sessio
 import { MemcachedSessionStore } from '../../src/session/stores/memcached/index.js';
 import { useMemcached } from '../harness/memcached.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { createTestApp, TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp, type SessionApp } from '../support/boot-session-app.js';
+import { createTestApp } from '../support/test-app.js';
 
 /** Routes that need no capability beyond load and commit, and two that call for more. */
 @Controller('plain')
@@ -44,18 +43,8 @@ class PlainController {
   }
 }
 
-async function bootPlain(options: Partial<SessionModuleOptions>): Promise<INestApplication> {
-  @Module({
-    imports: [
-      SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, ...options }),
-    ],
-    controllers: [PlainController],
-  })
-  class PlainModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [PlainModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  return app;
+function bootPlain(options: Partial<SessionModuleOptions>): Promise<SessionApp> {
+  return bootSessionApp({ options, controllers: [PlainController], logger: false });
 }
 
 describe('store capabilities at boot and at run time', () => {
@@ -89,8 +78,8 @@ describe('store capabilities at boot and at run time', () => {
       await expect(bootPlain({ store, principalSessions: { limit: 3 } })).rejects.toThrow(
         /`principalSessions` needs a per-principal session index, which the session store MemcachedSessionStore does not have/,
       );
-      const app = await bootPlain({ store });
-      await app.close();
+      const plain = await bootPlain({ store });
+      await plain.close();
     } finally {
       await store.close();
     }
@@ -98,7 +87,7 @@ describe('store capabilities at boot and at run time', () => {
 
   it('answers 501 with SessionCapabilityError for withLock() and session lists at run time, and loses nothing', async () => {
     const store = fromExpressSessionStore(new session.MemoryStore());
-    const app = await bootPlain({ store });
+    const { app } = await bootPlain({ store });
     const storeErrors: string[] = [];
     app.get(SessionEvents).on('store-error', (event) => storeErrors.push(event.operation));
     try {

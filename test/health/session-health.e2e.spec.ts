@@ -1,11 +1,9 @@
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { SessionHealthIndicator } from '../../src/health/index.js';
-import { SessionModule } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
-import { TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 
 const COMMAND_TIMEOUT_MS = 500;
 const redis = useStandalone();
@@ -28,24 +26,13 @@ describe('SessionHealthIndicator (Terminus) on real Redis', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        SessionModule.forRoot({
-          secrets: [TEST_SECRET],
-          cookie: { secure: false },
-          redis: redis().url,
-          commandTimeoutMs: COMMAND_TIMEOUT_MS,
-          isGlobal: true,
-        }),
-        TerminusModule,
-      ],
+    ({ app } = await bootSessionApp({
+      options: { redis: redis().url, commandTimeoutMs: COMMAND_TIMEOUT_MS, isGlobal: true },
+      imports: [TerminusModule],
       controllers: [HealthController],
       providers: [SessionHealthIndicator],
-    })
-    class HealthAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HealthAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
+      logger: false,
+    }));
   });
   afterAll(() => app.close());
 

@@ -1,11 +1,11 @@
-import { Injectable, type INestApplication, Module } from '@nestjs/common';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { type SessionEventMap, SessionModule } from '../../src/index.js';
+import type { SessionEventMap } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { SessionTestController, TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
+import { SessionTestController } from '../support/test-app.js';
 
 const redis = useStandalone();
 
@@ -36,24 +36,12 @@ describe('@nestjs/event-emitter bridge on real Redis', () => {
   let log: SessionEventLog;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        EventEmitterModule.forRoot(),
-        SessionModule.forRoot({
-          secrets: [TEST_SECRET],
-          cookie: { secure: false },
-          redis: redis().url,
-        }),
-      ],
+    ({ app } = await bootSessionApp({
+      options: { redis: redis().url },
+      imports: [EventEmitterModule.forRoot()],
       controllers: [SessionTestController],
       providers: [SessionEventLog],
-    })
-    class EventEmitterAppModule {}
-    const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterAppModule],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
+    }));
     log = app.get(SessionEventLog);
   });
   afterAll(() => app.close());

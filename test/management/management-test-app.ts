@@ -5,24 +5,21 @@ import {
   Get,
   HttpCode,
   type INestApplication,
-  Module,
   NotFoundException,
   Param,
   Post,
   Put,
   Req,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import {
   type SessionEventMap,
   type SessionEventName,
   SessionEvents,
-  SessionModule,
   type SessionModuleOptions,
   SessionService,
 } from '../../src/index.js';
-import { TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 
 /** The routes a "your devices" page needs, as an app would write them. */
 @Controller('m')
@@ -84,24 +81,26 @@ export type RecordedEvent = {
   [K in SessionEventName]: { name: K; event: SessionEventMap[K] };
 }[SessionEventName];
 
-/** Boots a real Nest app with the management routes; `events` records what SessionEvents emits. */
-export async function createManagementApp(
-  options: Partial<SessionModuleOptions> = {},
-): Promise<{ app: INestApplication; events: RecordedEvent[] }> {
-  @Module({
-    imports: [
-      SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, ...options }),
-    ],
-    controllers: [ManagementTestController],
-  })
-  class ManagementTestModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [ManagementTestModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+/** Every event `app` emits from now on, in order. */
+export function recordAllEvents(app: INestApplication): RecordedEvent[] {
   const events: RecordedEvent[] = [];
   app.get(SessionEvents).onAny((name, event) => {
     events.push({ name, event } as RecordedEvent);
   });
-  await app.listen(0, '127.0.0.1');
+  return events;
+}
+
+/** The management routes, booted by {@link bootSessionApp}; `events` records what it emits. */
+export async function createManagementApp(
+  options: Partial<SessionModuleOptions> = {},
+): Promise<{ app: INestApplication; events: RecordedEvent[] }> {
+  let events: RecordedEvent[] = [];
+  const { app } = await bootSessionApp({
+    options,
+    controllers: [ManagementTestController],
+    configure: (nest) => {
+      events = recordAllEvents(nest);
+    },
+  });
   return { app, events };
 }

@@ -5,30 +5,26 @@ import {
   Get,
   HttpCode,
   type INestApplication,
-  Module,
   NotFoundException,
   Param,
   Post,
   Put,
   Req,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import { Cluster, Redis } from 'ioredis';
 import request from 'supertest';
 import {
   MemorySessionStore,
   RedisSessionStore,
-  SessionEvents,
-  SessionModule,
   type SessionModuleOptions,
   SessionService,
 } from '../../src/index.js';
 import type { RedisEndpoint } from '../harness/types.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { GatedStore } from '../support/gated-store.js';
-import { TEST_SECRET } from '../support/test-app.js';
-import type { RecordedEvent } from './management-test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
+import { type RecordedEvent, recordAllEvents } from './management-test-app.js';
 
 /** Sign-in, sign-out, destroy and the revocation calls, as an app would expose them. */
 @Controller('r')
@@ -133,32 +129,21 @@ export async function createRevocationApp(
   options: Partial<SessionModuleOptions> = {},
 ): Promise<RevocationApp> {
   const store = gatedStoreOf(kind);
-  @Module({
-    imports: [
-      SessionModule.forRoot({
-        secrets: [TEST_SECRET],
-        cookie: { secure: false },
-        store,
-        ...options,
-      }),
-    ],
+  let events: RecordedEvent[] = [];
+  const booted = await bootSessionApp({
+    options: { store, ...options },
     controllers: [RevocationTestController],
-  })
-  class RevocationTestModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [RevocationTestModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  const events: RecordedEvent[] = [];
-  app.get(SessionEvents).onAny((name, event) => {
-    events.push({ name, event } as RecordedEvent);
+    configure: (nest) => {
+      events = recordAllEvents(nest);
+    },
+    logger: false,
   });
-  await app.listen(0, '127.0.0.1');
   return {
-    app,
+    app: booted.app,
     store,
     events,
     close: async () => {
-      await app.close();
+      await booted.close();
       await store.close();
     },
   };

@@ -1,12 +1,11 @@
-import { type INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { SessionMetricsModule } from '../../src/metrics/index.js';
-import { SessionModule } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { SessionTestController, TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
+import { SessionTestController } from '../support/test-app.js';
 
 const redis = useStandalone();
 
@@ -61,23 +60,12 @@ describe('SessionMetrics (prom-client) on real Redis', () => {
   const server = () => app.getHttpServer();
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        SessionModule.forRoot({
-          secrets: [TEST_SECRET],
-          cookie: { secure: false },
-          redis: redis().url,
-          commandTimeoutMs: 500,
-          isGlobal: true,
-        }),
-        SessionMetricsModule.forRoot({ registry }),
-      ],
+    ({ app } = await bootSessionApp({
+      options: { redis: redis().url, commandTimeoutMs: 500, isGlobal: true },
+      imports: [SessionMetricsModule.forRoot({ registry })],
       controllers: [SessionTestController],
-    })
-    class MetricsAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [MetricsAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
+      logger: false,
+    }));
   });
   afterAll(() => app?.close());
 

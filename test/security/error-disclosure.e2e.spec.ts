@@ -3,11 +3,9 @@ import {
   Controller,
   HttpCode,
   type INestApplication,
-  Module,
   Put,
   Req,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
@@ -16,10 +14,10 @@ import {
   SessionEvents,
   type SessionEventMap,
   type SessionKey,
-  SessionModule,
   RedisSessionStore,
 } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { SECRET_A } from './security-app.js';
 
@@ -82,20 +80,18 @@ describe('5xx session errors tell the client nothing about the store (real Redis
     client.on('error', () => undefined);
     admin = new Redis(redis().url);
     store = new SabotagedStore(client, admin);
-    @Module({
-      imports: [SessionModule.forRoot({ secrets: [SECRET_A], cookie: { secure: false }, store })],
+    ({ app } = await bootSessionApp({
+      options: { secrets: [SECRET_A], store },
       controllers: [ErrorController],
-    })
-    class ErrorModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [ErrorModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    app.useLogger({
-      log: () => undefined,
-      warn: () => undefined,
-      error: (...parts: unknown[]) => logged.push(parts.map(describePart).join(' ')),
-    });
-    app.get(SessionEvents).on('store-error', (event) => storeErrors.push(event));
-    await app.listen(0, '127.0.0.1');
+      configure: (nest) => {
+        nest.useLogger({
+          log: () => undefined,
+          warn: () => undefined,
+          error: (...parts: unknown[]) => logged.push(parts.map(describePart).join(' ')),
+        });
+        nest.get(SessionEvents).on('store-error', (event) => storeErrors.push(event));
+      },
+    }));
   });
   afterAll(async () => {
     await app.close();

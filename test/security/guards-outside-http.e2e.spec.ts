@@ -2,24 +2,22 @@ import {
   Controller,
   Get,
   type INestApplication,
-  Module,
   Req,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import request from 'supertest';
 import {
   AllowAnonymous,
   AuthenticatedGuard,
   CsrfGuard,
-  SessionModule,
   SessionService,
   SkipCsrf,
 } from '../../src/index.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { SECRET_A } from './security-app.js';
 
@@ -81,16 +79,13 @@ describe('AuthenticatedGuard and CsrfGuard outside HTTP (GraphQL, WebSocket, unk
   let anonymous: Request;
 
   beforeAll(async () => {
-    @Module({
-      imports: [SessionModule.forRoot({ secrets: [SECRET_A], cookie: { secure: false } })],
+    const booted = await bootSessionApp({
+      options: { secrets: [SECRET_A] },
       controllers: [CaptureController],
-    })
-    class GuardTestModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [GuardTestModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
+    });
+    app = booted.app;
     // The guards as an app module builds them (its ModuleRef, not the first one registered).
-    const appModuleRef = app.select(GuardTestModule).get(ModuleRef, { strict: true });
+    const appModuleRef = app.select(booted.rootModule).get(ModuleRef, { strict: true });
     authenticated = await appModuleRef.create(AuthenticatedGuard);
     csrf = await appModuleRef.create(CsrfGuard);
 

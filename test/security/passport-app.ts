@@ -2,17 +2,13 @@ import {
   type ExecutionContext,
   type INestApplication,
   Injectable,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
   type Type,
   UnauthorizedException,
 } from '@nestjs/common';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
-import { Test } from '@nestjs/testing';
 import passport from 'passport';
 import { Strategy } from 'passport-local';
-import { SessionModule } from '../../src/index.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 import { SECRET_A } from './security-app.js';
 
 export interface User {
@@ -51,28 +47,13 @@ export async function bootPassportApp(
   passport.serializeUser<string>((user, done) => done(null, (user as User).id));
   passport.deserializeUser<string>((id, done) => done(null, { id }));
 
-  @Module({
-    imports: [
-      SessionModule.forRoot({
-        secrets: [SECRET_A],
-        cookie: { secure: false },
-        redis: redisUrl,
-        prefix,
-        isGlobal: true,
-      }),
-      PassportModule.register({ session: true }),
-    ],
+  const booted = await bootSessionApp({
+    options: { secrets: [SECRET_A], redis: redisUrl, prefix, isGlobal: true },
+    imports: [PassportModule.register({ session: true })],
     controllers: [controller],
     providers: [LocalStrategy],
-  })
-  class PassportTestModule implements NestModule {
-    configure(consumer: MiddlewareConsumer): void {
-      consumer.apply(passport.initialize(), passport.session()).forRoutes('{*path}');
-    }
-  }
-
-  const moduleRef = await Test.createTestingModule({ imports: [PassportTestModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  return app;
+    middleware: (consumer) =>
+      consumer.apply(passport.initialize(), passport.session()).forRoutes('{*path}'),
+  });
+  return booted.app;
 }

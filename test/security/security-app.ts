@@ -4,12 +4,10 @@ import {
   Get,
   HttpCode,
   type INestApplication,
-  Module,
   Post,
   UseGuards,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import {
   AllowAnonymous,
   AuthenticatedGuard,
@@ -19,12 +17,12 @@ import {
   SessionEvents,
   type SessionEventMap,
   type SessionEventName,
-  SessionModule,
   type SessionModuleOptions,
   SessionService,
   SkipCsrf,
   type TypedSession,
 } from '../../src/index.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 
 /** Secrets long enough for the keyring; tests only. */
 export const SECRET_A = 'security-test-secret-A-0123456789abcdefghij';
@@ -108,25 +106,18 @@ export class AccountTestController {
   }
 }
 
-/** Boots a real app with SessionModule and a global `CsrfGuard` on an ephemeral port. */
+/** The routes above with a global `CsrfGuard`, booted by {@link bootSessionApp}. */
 export async function createSecurityApp(
   options: Partial<SessionModuleOptions> = {},
   configure?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
-  @Module({
-    imports: [
-      SessionModule.forRoot({ secrets: [SECRET_A], cookie: { secure: false }, ...options }),
-    ],
+  const booted = await bootSessionApp({
+    options: { secrets: [SECRET_A], ...options },
     controllers: [SecurityTestController, AccountTestController],
     providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
-  })
-  class SecurityTestModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [SecurityTestModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  configure?.(app);
-  await app.listen(0, '127.0.0.1');
-  return app;
+    configure,
+  });
+  return booted.app;
 }
 
 /** Records the events of one kind an app emits. */

@@ -1,10 +1,10 @@
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Session, SessionModule, type TypedSession } from '../../src/index.js';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Session, type TypedSession } from '../../src/index.js';
 import { Redis } from 'ioredis';
 import { SessionDenyList } from '../../src/session/stateless/session-deny-list.js';
 import { useStandalone } from '../harness/index.js';
 import { recordEvents, SECRET_A } from '../security/security-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 import { Client, createCookieSessionApp, SEAL_KEY_1 } from './stateless-app.js';
 
 const redis = useStandalone();
@@ -129,26 +129,15 @@ async function createGatedApp() {
     }
   }
 
-  @Module({
-    imports: [
-      SessionModule.forRoot({
-        secrets: [SECRET_A],
-        cookie: { secure: false },
-        prefix: 'rb-gate:',
-        cookieSessions: {
-          keys: [SEAL_KEY_1],
-          denyList: redis().url,
-          monotonicKeys: ['otpFailures'],
-        },
-      }),
-    ],
+  const { app } = await bootSessionApp({
+    options: {
+      secrets: [SECRET_A],
+      prefix: 'rb-gate:',
+      cookieSessions: { keys: [SEAL_KEY_1], denyList: redis().url, monotonicKeys: ['otpFailures'] },
+    },
     controllers: [OtpController],
-  })
-  class GatedModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [GatedModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
+    logger: false,
+  });
   return {
     app,
     open: () => release(),

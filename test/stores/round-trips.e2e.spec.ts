@@ -1,18 +1,18 @@
-import { Body, Controller, Get, type INestApplication, Module, Put, Req } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Body, Controller, Get, type INestApplication, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import { connect } from 'node:net';
 import type pg from 'pg';
 import request from 'supertest';
-import { fromExpressSessionStore, SessionModule, type SessionStore } from '../../src/index.js';
+import { fromExpressSessionStore } from '../../src/index.js';
 import { MemcachedSessionStore } from '../../src/session/stores/memcached/index.js';
 import { PostgresSessionStore } from '../../src/session/stores/postgres/index.js';
 import { useMemcached } from '../harness/memcached.js';
 import { usePostgresDatabase } from '../harness/postgres.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { createTestApp, TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
+import { createTestApp } from '../support/test-app.js';
 
 /** Round trips per request, by store, for the README's table (default options, one instance). */
 interface Costs {
@@ -53,18 +53,6 @@ class ReadWriteController {
     Object.assign(req.session, body);
     return { ok: true };
   }
-}
-
-async function readWriteApp(store: SessionStore): Promise<INestApplication> {
-  @Module({
-    imports: [SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, store })],
-    controllers: [ReadWriteController],
-  })
-  class ReadWriteModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [ReadWriteModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  return app;
 }
 
 /** Counts the queries a pool sends (each one round trip); the pool itself stays real. */
@@ -137,7 +125,10 @@ describe('round trips per request, by store', () => {
     const pgStore = new PgStore({ pool, createTableIfMissing: true, pruneSessionInterval: false });
     const count = counted(pool);
     // The test app's locked routes would be refused at boot: read and change routes only.
-    const app = await readWriteApp(fromExpressSessionStore(pgStore));
+    const { app } = await bootSessionApp({
+      options: { store: fromExpressSessionStore(pgStore) },
+      controllers: [ReadWriteController],
+    });
     try {
       // Change: the middleware's get, then the commit's get and set (whole blob).
       await expect(measure(app, count, false)).resolves.toEqual({ read: 1, change: 3 });

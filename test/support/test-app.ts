@@ -5,26 +5,21 @@ import {
   Get,
   HttpCode,
   type INestApplication,
-  Module,
   Post,
   Put,
   Query,
   Req,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import {
   Session,
   SessionLock,
-  SessionModule,
   SessionOptimistic,
   type SessionModuleOptions,
   SessionService,
   type TypedSession,
 } from '../../src/index.js';
-
-/** A secret long enough for the keyring; tests only. */
-export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+import { bootSessionApp } from './boot-session-app.js';
 
 /** Routes that exercise the session the way apps do. */
 @Controller('t')
@@ -154,20 +149,9 @@ export class SessionTestController {
   }
 }
 
-/** Boots a real Nest app with SessionModule on an ephemeral loopback port. */
+/** The session routes above, booted by {@link bootSessionApp}. */
 export async function createTestApp(
   options: Partial<SessionModuleOptions> = {},
 ): Promise<INestApplication> {
-  @Module({
-    imports: [
-      SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, ...options }),
-    ],
-    controllers: [SessionTestController],
-  })
-  class TestAppModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  return app;
+  return (await bootSessionApp({ options, controllers: [SessionTestController] })).app;
 }

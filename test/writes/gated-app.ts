@@ -1,23 +1,13 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  type INestApplication,
-  Module,
-  Post,
-  Req,
-} from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Body, Controller, HttpCode, type INestApplication, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   Session,
   SessionLock,
-  SessionModule,
   type SessionModuleOptions,
   SessionService,
   type TypedSession,
 } from '../../src/index.js';
-import { TEST_SECRET } from '../support/test-app.js';
+import { bootSessionApp } from '../support/boot-session-app.js';
 
 /**
  * Holds handlers open at a named gate: `arrived(name, n)` resolves once n handlers wait there,
@@ -132,19 +122,9 @@ export class GatedController {
   }
 }
 
-/** A real Nest app with the gated routes, on an ephemeral loopback port. */
+/** The gated routes, booted by {@link bootSessionApp}. */
 export async function createGatedApp(
   options: Partial<SessionModuleOptions> = {},
 ): Promise<INestApplication> {
-  @Module({
-    imports: [
-      SessionModule.forRoot({ secrets: [TEST_SECRET], cookie: { secure: false }, ...options }),
-    ],
-    controllers: [GatedController],
-  })
-  class GatedAppModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [GatedAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  return app;
+  return (await bootSessionApp({ options, controllers: [GatedController] })).app;
 }
