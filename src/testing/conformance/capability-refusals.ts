@@ -1,17 +1,11 @@
 /// <reference types="jest" />
 import {
   SessionCapabilityError,
-  type SessionChange,
   type SessionStore,
   type SessionStoreCapabilities,
 } from '../../index.js';
-import {
-  createSessionToken,
-  renewSessionToken,
-  sessionKeyOf,
-} from '../../security/session-token.js';
-
-const HOUR = 3_600_000;
+import { renewSessionToken, sessionKeyOf } from '../../security/session-token.js';
+import { creating, freshSession, futureNow, loadingAt, updating } from './conformance-helpers.js';
 
 /**
  * The cases of the conformance suite about capabilities: a store declares what the suite was told
@@ -31,7 +25,7 @@ export function describeCapabilityRefusals(
     });
 
     lacking('locks')('refuses a lock with SessionCapabilityError', async () => {
-      const key = sessionKeyOf(createSessionToken());
+      const { key } = freshSession();
       await expect(
         getStore().acquireLock(key, {
           durationMs: 1000,
@@ -45,17 +39,13 @@ export function describeCapabilityRefusals(
 
     lacking('versions')('refuses an optimistic commit and writes nothing', async () => {
       const store = getStore();
-      const key = sessionKeyOf(createSessionToken());
-      const now = Date.now() + HOUR;
-      await store.commit(key, created(now));
+      const { key } = freshSession();
+      const now = futureNow();
+      await store.commit(key, creating(now, { a: '1' }));
       await expect(
-        store.commit(key, { ...changed(now + 1), expectedVersion: 1 }),
+        store.commit(key, updating(now + 1, { b: '2' }, [], { expectedVersion: 1 })),
       ).rejects.toBeInstanceOf(SessionCapabilityError);
-      const loaded = await store.load(key, {
-        now: now + 2,
-        idleTimeoutMs: HOUR,
-        slideAfterMs: HOUR,
-      });
+      const loaded = await store.load(key, loadingAt(now + 2));
       expect(loaded).toMatchObject({ status: 'found', session: { data: { a: '1' } } });
     });
 
@@ -67,31 +57,19 @@ export function describeCapabilityRefusals(
 
     lacking('rotation')('refuses a rotation and leaves the session where it was', async () => {
       const store = getStore();
-      const token = createSessionToken();
-      const key = sessionKeyOf(token);
+      const { token, key } = freshSession();
       const moveTo = sessionKeyOf(renewSessionToken(token));
-      const now = Date.now() + HOUR;
-      await store.commit(key, created(now));
+      const now = futureNow();
+      await store.commit(key, creating(now, { a: '1' }));
       await expect(
-        store.commit(key, { ...changed(now + 1), moveTo, rotation: { graceMs: 1000 } }),
+        store.commit(
+          key,
+          updating(now + 1, { b: '2' }, [], { moveTo, rotation: { graceMs: 1000 } }),
+        ),
       ).rejects.toBeInstanceOf(SessionCapabilityError);
-      const options = { now: now + 2, idleTimeoutMs: HOUR, slideAfterMs: HOUR };
+      const options = loadingAt(now + 2);
       await expect(store.load(moveTo, options)).resolves.toEqual({ status: 'missing' });
       await expect(store.load(key, options)).resolves.toMatchObject({ status: 'found' });
     });
   });
-}
-
-function created(now: number): SessionChange {
-  return {
-    now,
-    idleTimeoutMs: HOUR,
-    create: { absoluteDeadline: now + 24 * HOUR },
-    set: { a: '1' },
-    delete: [],
-  };
-}
-
-function changed(now: number): SessionChange {
-  return { now, idleTimeoutMs: HOUR, set: { b: '2' }, delete: [] };
 }
