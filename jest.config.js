@@ -19,6 +19,38 @@ const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
 
+/** Directories whose suites run on both HTTP platforms. */
+const FASTIFY_SUITES = [
+  'core',
+  'consistency',
+  'security',
+  'stateless',
+  'writes',
+  'management',
+  'locking',
+  'sample-app',
+  'browser',
+  'platforms',
+  'capabilities',
+  'health',
+  'metrics',
+  'stores',
+];
+
+/**
+ * Suites that stay on Express: passport is Express middleware; the store-level ones (no HTTP)
+ * would only run twice.
+ */
+const EXPRESS_ONLY = [
+  '/test/security/passport',
+  // Builds GraphQL and WebSocket contexts by hand around a captured Express request.
+  '/test/security/guards-outside-http',
+  '/test/management/tag-revocation',
+  '/test/stores/express-session-adapter',
+  '/test/writes/cluster-migration',
+  '/test/writes/replica-acks-coverage',
+];
+
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
@@ -26,6 +58,14 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.spec.ts'],
+    },
+    {
+      // The suites that go through HTTP, again on @nestjs/platform-fastify (test/support/test-platform.ts).
+      ...shared,
+      displayName: 'e2e-fastify',
+      setupFiles: ['<rootDir>/test/support/use-fastify.cjs'],
+      testMatch: FASTIFY_SUITES.map((dir) => `<rootDir>/test/${dir}/**/*.spec.ts`),
+      testPathIgnorePatterns: EXPRESS_ONLY,
     },
   ],
   // Each e2e file starts its own redis-server processes; two workers fit a 2-core machine.

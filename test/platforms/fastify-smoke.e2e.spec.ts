@@ -3,7 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { SessionModule } from '../../src/index.js';
-import { SessionTestController, TEST_SECRET } from '../support/test-app.js';
+import { TEST_SECRET } from '../support/boot-session-app.js';
+import { SessionTestController } from '../support/test-app.js';
 
 async function boot(): Promise<INestApplication> {
   @Module({

@@ -22,7 +22,7 @@ import {
   SkipCsrf,
   type TypedSession,
 } from '../../src/index.js';
-import { bootSessionApp } from '../support/boot-session-app.js';
+import { bootSessionApp, type SessionAppSpec } from '../support/boot-session-app.js';
 
 /** Secrets long enough for the keyring; tests only. */
 export const SECRET_A = 'security-test-secret-A-0123456789abcdefghij';
@@ -109,13 +109,13 @@ export class AccountTestController {
 /** The routes above with a global `CsrfGuard`, booted by {@link bootSessionApp}. */
 export async function createSecurityApp(
   options: Partial<SessionModuleOptions> = {},
-  configure?: (app: INestApplication) => void,
+  platform: Pick<SessionAppSpec, 'trustProxy' | 'configure'> = {},
 ): Promise<INestApplication> {
   const booted = await bootSessionApp({
     options: { secrets: [SECRET_A], ...options },
     controllers: [SecurityTestController, AccountTestController],
     providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
-    configure,
+    ...platform,
   });
   return booted.app;
 }

@@ -157,7 +157,7 @@ describe('session security on real Redis: fixation, forgery, key rotation, cooki
   it("with secure: 'auto' sets Secure only for requests that came over HTTPS through a trusted proxy", async () => {
     const auto = await createSecurityApp(
       { redis: redis().url, prefix: 'sec:', cookie: { secure: 'auto' } },
-      (nest) => nest.getHttpAdapter().getInstance().set('trust proxy', 'loopback'),
+      { trustProxy: 'loopback' },
     );
     try {
       const overHttps = await request(auto.getHttpServer())

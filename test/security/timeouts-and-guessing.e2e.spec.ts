@@ -99,12 +99,16 @@ describe('timeouts, token guessing and the helmet preset on real Redis', () => {
   });
 
   it('sessionHelmet() sets the preset headers and merges CSP overrides', async () => {
-    const helmeted = await createSecurityApp({ redis: redis().url, prefix: 'tmo:' }, (nest) =>
-      nest.use(
-        sessionHelmet({
-          contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } },
-        }),
-      ),
+    const helmeted = await createSecurityApp(
+      { redis: redis().url, prefix: 'tmo:' },
+      {
+        configure: (nest) =>
+          void nest.use(
+            sessionHelmet({
+              contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } },
+            }),
+          ),
+      },
     );
     try {
       const response = await request(helmeted.getHttpServer()).get('/s/read').expect(200);

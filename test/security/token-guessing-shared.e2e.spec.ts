@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Express } from 'express';
 import request from 'supertest';
 import type { SessionModuleOptions } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
@@ -14,9 +13,7 @@ const FORGED = 'sid=' + 'AAAAAAAAAAAA.' + 'B'.repeat(43) + '.' + 'C'.repeat(43);
 
 /** An app behind a proxy, so the client address comes from X-Forwarded-For. */
 async function proxiedApp(options: Partial<SessionModuleOptions>): Promise<INestApplication> {
-  return createSecurityApp(options, (nest) =>
-    (nest.getHttpAdapter().getInstance() as Express).set('trust proxy', true),
-  );
+  return createSecurityApp(options, { trustProxy: true });
 }
 
 async function guess(app: INestApplication, address: string): Promise<number> {

@@ -9,9 +9,10 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { SessionModule } from '../../src/index.js';
+import { createPlatformApp } from './test-platform.js';
 
 /** A secret long enough for the keyring; tests only. */
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -36,6 +37,11 @@ export interface SessionAppSpec {
   readonly middleware?: (consumer: MiddlewareConsumer) => void;
   /** Runs on the created app before it listens: `app.use`, loggers, event listeners. */
   readonly configure?: (app: INestApplication) => void | Promise<void>;
+  /**
+   * Which proxies the platform trusts for the client address and protocol (Express
+   * `trust proxy`, Fastify `trustProxy`). @default none
+   */
+  readonly trustProxy?: boolean | string;
   /** @default ['error'] */
   readonly logger?: NestApplicationOptions['logger'];
 }
@@ -48,17 +54,6 @@ export interface SessionApp {
   /** The app's root module, for `app.select()`. */
   readonly rootModule: Type;
   close(): Promise<void>;
-}
-
-/**
- * Creates the HTTP application of a compiled test module: the one place that picks the platform
- * (Express today), so every suite can later run on another.
- */
-function createHttpApp(
-  moduleRef: TestingModule,
-  logger: NestApplicationOptions['logger'],
-): INestApplication {
-  return moduleRef.createNestApplication({ logger });
 }
 
 /** Boots a real Nest app with the session module and `spec`'s parts on a loopback port. */
@@ -79,7 +74,12 @@ export async function bootSessionApp(spec: SessionAppSpec = {}): Promise<Session
   }
 
   const moduleRef = await Test.createTestingModule({ imports: [SessionTestAppModule] }).compile();
-  const app = createHttpApp(moduleRef, spec.logger ?? ['error']);
+  // Express or Fastify, as the jest project says: every suite runs on both.
+  const app = await createPlatformApp(
+    moduleRef,
+    { logger: spec.logger ?? ['error'] },
+    spec.trustProxy,
+  );
   await spec.configure?.(app);
   await app.listen(0, '127.0.0.1');
   return {
