@@ -42,7 +42,10 @@ export class SessionFingerprint {
 }
 
 /** The bound properties of a request as one string, each `name=value` on its own line. */
-export function describeRequest(request: SessionRequest, options: ResolvedFingerprintOptions): string {
+export function describeRequest(
+  request: SessionRequest,
+  options: ResolvedFingerprintOptions,
+): string {
   const lines = options.properties.map((property) => {
     if (property === 'ip') {
       const address = clientAddressOf(request) ?? '';
