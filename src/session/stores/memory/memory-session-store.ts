@@ -18,8 +18,8 @@ import {
   type LoadOptions,
   type LoadResult,
   type SessionChange,
-  SessionStore,
 } from '../session-store.js';
+import { ReportingSessionStore } from '../reporting-session-store.js';
 
 /** How often expired entries are swept, so an idle process does not keep dead sessions. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -28,7 +28,7 @@ const SWEEP_INTERVAL_MS = 60_000;
  * merge) in one process. It serves one process only: sessions do not follow a user to another
  * server, and they are lost on restart.
  */
-export class MemorySessionStore extends SessionStore {
+export class MemorySessionStore extends ReportingSessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
   private readonly pointers = new MemoryGracePointers();
   private readonly sweeper: NodeJS.Timeout;
@@ -90,10 +90,6 @@ export class MemorySessionStore extends SessionStore {
     return this.locks.acquire(idOf(key), settings);
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    return (await this.commitReporting(key, change)).result;
-  }
-
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const report = this.apply(key, change);
     if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
@@ -141,10 +137,6 @@ export class MemorySessionStore extends SessionStore {
       ...(aliased && { aliased }),
     };
     return writtenKey && idOf(writtenKey) !== keyId ? { result, writtenKey } : { result };
-  }
-
-  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
-    return (await this.destroyReporting(key, options)).existed;
   }
 
   override async destroyReporting(

@@ -3,7 +3,6 @@ import type { Cluster, Redis } from 'ioredis';
 import { publicIdOf, type SessionKey } from '../../../security/session-token.js';
 import { DelegatingSessionStore } from '../delegating-session-store.js';
 import type {
-  CommitReport,
   CommitResult,
   DestroyOptions,
   DestroyResult,
@@ -122,16 +121,9 @@ export class NearCachedSessionStore extends DelegatingSessionStore {
 
   override async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     const ids = [publicIdOf(key), ...(change.moveTo ? [publicIdOf(change.moveTo)] : [])];
-    this.drop(ids);
-    let report: CommitReport;
-    try {
-      report = await this.inner.commitReporting(key, change);
-    } catch (error) {
-      // The script may have run (timeout, replica shortfall), through a pointer we cannot see.
-      await this.invalidate(['*']);
-      throw error;
-    }
-    const { result, writtenKey } = report;
+    const { result, writtenKey } = await this.writing(ids, () =>
+      this.inner.commitReporting(key, change),
+    );
     if (result.status === 'committed') {
       // Landed through a pointer on a key the inner store does not name: drop everything.
       if (result.aliased && !writtenKey) await this.invalidate(['*']);
@@ -153,14 +145,7 @@ export class NearCachedSessionStore extends DelegatingSessionStore {
     options?: DestroyOptions,
   ): Promise<DestroyResult> {
     const ids = [publicIdOf(key), tagIdOf(key)];
-    this.drop(ids);
-    let result: DestroyResult;
-    try {
-      result = await this.inner.destroyReporting(key, options);
-    } catch (error) {
-      await this.invalidate(['*']);
-      throw error;
-    }
+    const result = await this.writing(ids, () => this.inner.destroyReporting(key, options));
     await this.invalidate([...ids, ...result.deletedKeys.map(publicIdOf)]);
     return result;
   }
@@ -178,6 +163,20 @@ export class NearCachedSessionStore extends DelegatingSessionStore {
     await this.bus.close();
     this.cache.clear();
     await super.close();
+  }
+
+  /**
+   * Drops `ids` here, then writes. A failed write may have run all the same (timeout, replica
+   * shortfall), through a pointer this store cannot see: every instance drops everything.
+   */
+  private async writing<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
+    this.drop(ids);
+    try {
+      return await write();
+    } catch (error) {
+      await this.invalidate(['*']);
+      throw error;
+    }
   }
 
   /** A cached copy serves only inside its deadlines and before its idle deadline must slide. */

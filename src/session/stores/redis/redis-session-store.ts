@@ -4,7 +4,6 @@ import { SessionReplicationError } from '../../session-management.errors.js';
 import { isPastDeadline } from '../session-deadlines.js';
 import {
   type CommitReport,
-  type CommitResult,
   type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
@@ -14,21 +13,16 @@ import {
   type LoadResult,
   type LockSettings,
   type SessionChange,
-  SessionStore,
   type SessionStoreProbe,
   type SessionSummary,
 } from '../session-store.js';
+import { ReportingSessionStore } from '../reporting-session-store.js';
 import { RedisExpiryListener } from './redis-expiry-listener.js';
 import { decodeSessionHash, decodeSummary, SUMMARY_FIELDS } from './redis-hash-layout.js';
 import { RedisReplicatedWrites } from './redis-replicated-writes.js';
 import { probeRedis } from './redis-probe.js';
 import { isNonLocalKey, RedisScriptCalls } from './redis-script-calls.js';
-import {
-  commitArgsOf,
-  commitResultOf,
-  indexArgsOf,
-  indexResultOf,
-} from './redis-script-codec.js';
+import { commitArgsOf, commitResultOf, indexArgsOf, indexResultOf } from './redis-script-codec.js';
 import { type CommitReply, type LoadReply, withSessionScripts } from './redis-scripts.js';
 import { RedisSessionLocks } from './redis-session-lock.js';
 import type { RedisSessionStoreOptions } from './redis-session-store-options.js';
@@ -42,7 +36,7 @@ export type { RedisSessionStoreOptions };
  * round trip (a Lua script or one command), and works unchanged on standalone, Sentinel and
  * Cluster: all keys of one session share the `{tag}` slot.
  */
-export class RedisSessionStore extends SessionStore {
+export class RedisSessionStore extends ReportingSessionStore {
   readonly client: Redis | Cluster;
   private readonly calls: RedisScriptCalls;
   private readonly prefix: string;
@@ -143,10 +137,6 @@ export class RedisSessionStore extends SessionStore {
     }
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    return (await this.commitReporting(key, change)).result;
-  }
-
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const args = commitArgsOf(change);
     const { reply: result, replicas } = await this.track(
@@ -163,10 +153,6 @@ export class RedisSessionStore extends SessionStore {
       return { result: commitResultOf(result, replicas), writtenKey: this.sessionKeyOf(result[4]) };
     }
     return { result: commitResultOf(result, replicas) };
-  }
-
-  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
-    return (await this.destroyReporting(key, options)).existed;
   }
 
   override async destroyReporting(
