@@ -5,15 +5,15 @@ export {
   SESSION_MODULE_OPTIONS,
   type SessionModuleExtras,
 } from './session/session.module-definition.js';
-export {
-  SessionCookieOptions,
-  SessionLockOptions,
-  SessionModuleOptions,
-  type RedisClusterConnection,
-  type RedisConnection,
-  type RedisNode,
-  type RedisSentinelConnection,
-} from './session/session-module-options.js';
+export { SessionModuleOptions } from './session/session-module-options.js';
+export { SessionCookieOptions } from './session/session-cookie-options.js';
+export { SessionLockOptions } from './session/locking/session-lock-options.js';
+export type {
+  RedisClusterConnection,
+  RedisConnection,
+  RedisNode,
+  RedisSentinelConnection,
+} from './session/redis-connection.js';
 export {
   Session as SessionObject,
   RESERVED_SESSION_KEYS,

@@ -14,6 +14,18 @@ import {
 } from 'class-validator';
 import type { Request } from 'express';
 
+/**
+ * An optional prefix length (leading bits kept) of an IPv4 (`maxBits` 32) or IPv6 (128) address:
+ * the one check of the `ipv4PrefixLength` and `ipv6PrefixLength` options.
+ */
+function IsPrefixLength(maxBits: 32 | 128): PropertyDecorator {
+  // In the order the stacked `@IsOptional() @IsInt() @Min(0) @Max()` apply: bottom-up.
+  const checks = [Max(maxBits), Min(0), IsInt(), IsOptional()];
+  return (target, property) => {
+    for (const check of checks) check(target, property);
+  };
+}
+
 /** A request property a session can be bound to. `ip` is reduced to a /24 or /64 prefix. */
 export type FingerprintProperty = 'user-agent' | 'accept-language' | 'ip';
 
@@ -63,17 +75,11 @@ export class SessionFingerprintOptions {
   onMismatch?: FingerprintMismatchPolicy;
 
   /** Leading bits of an IPv4 address kept for the `ip` property. @default 24 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(32)
+  @IsPrefixLength(32)
   ipv4PrefixLength?: number;
 
   /** Leading bits of an IPv6 address kept for the `ip` property. @default 64 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(128)
+  @IsPrefixLength(128)
   ipv6PrefixLength?: number;
 }
 
@@ -148,17 +154,11 @@ export class SessionTokenGuessingOptions {
   windowMs?: number;
 
   /** Leading bits of an IPv4 address that make one client. @default 32 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(32)
+  @IsPrefixLength(32)
   ipv4PrefixLength?: number;
 
   /** Leading bits of an IPv6 address that make one client. @default 64 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(128)
+  @IsPrefixLength(128)
   ipv6PrefixLength?: number;
 
   /**

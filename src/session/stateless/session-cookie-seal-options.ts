@@ -93,16 +93,3 @@ export interface ResolvedCookieSealOptions {
   readonly denyList?: string | Redis | Cluster;
   readonly monotonicKeys?: readonly string[];
 }
-
-export function resolveCookieSealOptions(
-  options: SessionCookieSealOptions | undefined,
-): ResolvedCookieSealOptions | undefined {
-  return (
-    options && {
-      keys: options.keys,
-      maxCookieBytes: options.maxCookieBytes ?? 4096,
-      denyList: options.denyList,
-      monotonicKeys: options.monotonicKeys,
-    }
-  );
-}
