@@ -1,7 +1,7 @@
 import { isPastDeadline } from '../session-deadlines.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../../security/session-token.js';
-import { SessionReplicationError } from '../../session-management.errors.js';
+import { SessionReplicationError } from '../../management/management.errors.js';
 import { RedisExpiryListener } from './redis-expiry-listener.js';
 import { probeRedis } from './redis-probe.js';
 import {
