@@ -13,18 +13,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import type { Request } from 'express';
-
-/**
- * An optional prefix length (leading bits kept) of an IPv4 (`maxBits` 32) or IPv6 (128) address:
- * the one check of the `ipv4PrefixLength` and `ipv6PrefixLength` options.
- */
-function IsPrefixLength(maxBits: 32 | 128): PropertyDecorator {
-  // In the order the stacked `@IsOptional() @IsInt() @Min(0) @Max()` apply: bottom-up.
-  const checks = [Max(maxBits), Min(0), IsInt(), IsOptional()];
-  return (target, property) => {
-    for (const check of checks) check(target, property);
-  };
-}
+import { IsPrefixLength } from './option-checks.js';
 
 /** A request property a session can be bound to. `ip` is reduced to a /24 or /64 prefix. */
 export type FingerprintProperty = 'user-agent' | 'accept-language' | 'ip';

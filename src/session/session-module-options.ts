@@ -1,6 +1,4 @@
 import {
-  ArrayNotEmpty,
-  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -9,10 +7,10 @@ import {
   IsString,
   Max,
   Min,
-  MinLength,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { IsKeyring } from '../security/option-checks.js';
 import { MIN_SECRET_LENGTH } from '../security/signing-keyring.js';
 import {
   SessionCsrfOptions,
@@ -46,13 +44,7 @@ export class SessionModuleOptions {
    * Secrets that sign the session cookie, newest first: the first signs, all verify, so a new
    * secret can be put in front without signing anybody out. Each at least 32 characters.
    */
-  @IsArray({ message: 'secrets must be an array of strings, newest first' })
-  @ArrayNotEmpty({ message: 'secrets must hold at least one secret' })
-  @IsString({ each: true })
-  @MinLength(MIN_SECRET_LENGTH, {
-    each: true,
-    message: `each of secrets must be at least ${MIN_SECRET_LENGTH} characters; generate one with \`openssl rand -base64 48\``,
-  })
+  @IsKeyring('secrets', 'secret', MIN_SECRET_LENGTH)
   secrets!: string[];
 
   /** Keep sessions in Redis. Give either `redis` or `store`, not both. @default undefined */
