@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { addressPrefix } from './client-address.js';
-import type { ResolvedFingerprintOptions } from './resolve-security-options.js';
+import type { ResolvedFingerprintOptions } from './resolved-security-options.js';
 
 /**
  * HMACs of the request properties a session is bound to. Keyed by the cookie secrets (one

@@ -21,6 +21,7 @@ import { SessionStoreEventsBridge } from './management/session-store-events-brid
 import { SessionMiddleware } from './middleware/session.middleware.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
+import { SessionCsrfCheck } from './security/session-csrf-check.js';
 import { SessionEngine } from './engine/session-engine.js';
 import { SessionEvents } from './session-events.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
@@ -42,6 +43,11 @@ const providers: Provider[] = [
     inject: [RESOLVED_SESSION_OPTIONS],
   },
   SessionEngine,
+  {
+    provide: SessionCsrfCheck,
+    useFactory: (engine: SessionEngine) => new SessionCsrfCheck(engine.options, engine.security),
+    inject: [SessionEngine],
+  },
   SessionEvents,
   PrincipalSessions,
   PrincipalIndexSync,
@@ -73,6 +79,7 @@ const providers: Provider[] = [
     SessionService,
     SessionStore,
     SessionEngine,
+    SessionCsrfCheck,
     SessionEvents,
     SessionLocker,
     SessionLockInterceptor,

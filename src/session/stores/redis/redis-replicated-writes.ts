@@ -1,4 +1,4 @@
-import { SessionReplicationError } from '../../session-management.errors.js';
+import { SessionReplicationError } from '../../management/management.errors.js';
 import type { SessionStoreObserver } from '../session-store.js';
 import type { RedisScriptCalls, ReplicaWait, ScriptOutcome } from './redis-script-calls.js';
 import type { SessionScriptName } from './redis-scripts.js';

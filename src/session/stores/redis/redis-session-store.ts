@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../../security/session-token.js';
-import { SessionReplicationError } from '../../session-management.errors.js';
+import { SessionReplicationError } from '../../management/management.errors.js';
 import { isPastDeadline } from '../session-deadlines.js';
 import {
   type CommitReport,
