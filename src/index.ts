@@ -5,15 +5,15 @@ export {
   SESSION_MODULE_OPTIONS,
   type SessionModuleExtras,
 } from './session/session.module-definition.js';
-export {
-  SessionCookieOptions,
-  SessionLockOptions,
-  SessionModuleOptions,
-  type RedisClusterConnection,
-  type RedisConnection,
-  type RedisNode,
-  type RedisSentinelConnection,
-} from './session/session-module-options.js';
+export { SessionModuleOptions } from './session/session-module-options.js';
+export { SessionCookieOptions } from './session/session-cookie-options.js';
+export { SessionLockOptions } from './session/locking/session-lock-options.js';
+export type {
+  RedisClusterConnection,
+  RedisConnection,
+  RedisNode,
+  RedisSentinelConnection,
+} from './session/redis-connection.js';
 export {
   Session as SessionObject,
   RESERVED_SESSION_KEYS,
@@ -90,7 +90,6 @@ export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
 } from './session/stores/redis/redis-session-store.js';
-export { SigningKeyring } from './security/signing-keyring.js';
 export {
   SessionCsrfOptions,
   SessionEncryptionOptions,
@@ -112,7 +111,6 @@ export {
   RECENT_SIGN_IN_METADATA,
   SKIP_CSRF_METADATA,
 } from './session/session.constants.js';
-export { addressPrefix } from './security/client-address.js';
 export { CsrfGuard } from './session/guards/csrf.guard.js';
 export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';
 export { SkipCsrf } from './session/decorators/skip-csrf.decorator.js';
@@ -123,12 +121,11 @@ export {
   type SessionLimitPolicy,
 } from './session/management/principal-sessions-options.js';
 export type { PrincipalSessionInfo } from './session/management/principal-sessions.js';
-export { summarizeUserAgent } from './session/management/user-agent-summary.js';
 export {
   SessionLimitError,
   SessionReplacedError,
   SessionReplicationError,
-} from './session/session-management.errors.js';
+} from './session/management/management.errors.js';
 // What a store can honour, checked at boot. The PostgreSQL and Memcached stores are the subpath
 // exports `nestjs-distributed-session/postgres` and `/memcached`, so `pg` and `memcache-client`
 // stay optional peers; the express-session adapter needs no package of its own.
@@ -136,7 +133,7 @@ export {
   FULL_STORE_CAPABILITIES,
   type SessionStoreCapabilities,
 } from './session/stores/session-store.js';
-export { SessionCapabilityError } from './session/capabilities/session-capability.errors.js';
+export { SessionCapabilityError } from './session/capabilities/capabilities.errors.js';
 export {
   ExpressSessionStoreAdapter,
   type ExpressSessionStoreAdapterOptions,

@@ -12,6 +12,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
+import { IsPrefixLength } from './option-checks.js';
 import type { RequestFunction } from './session-request.js';
 
 /** A request property a session can be bound to. `ip` is reduced to a /24 or /64 prefix. */
@@ -63,17 +64,11 @@ export class SessionFingerprintOptions {
   onMismatch?: FingerprintMismatchPolicy;
 
   /** Leading bits of an IPv4 address kept for the `ip` property. @default 24 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(32)
+  @IsPrefixLength(32)
   ipv4PrefixLength?: number;
 
   /** Leading bits of an IPv6 address kept for the `ip` property. @default 64 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(128)
+  @IsPrefixLength(128)
   ipv6PrefixLength?: number;
 }
 
@@ -148,17 +143,11 @@ export class SessionTokenGuessingOptions {
   windowMs?: number;
 
   /** Leading bits of an IPv4 address that make one client. @default 32 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(32)
+  @IsPrefixLength(32)
   ipv4PrefixLength?: number;
 
   /** Leading bits of an IPv6 address that make one client. @default 64 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(128)
+  @IsPrefixLength(128)
   ipv6PrefixLength?: number;
 
   /**

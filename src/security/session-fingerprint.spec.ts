@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { ResolvedFingerprintOptions } from './resolve-security-options.js';
+import type { ResolvedFingerprintOptions } from './resolved-security-options.js';
 import { describeRequest, SessionFingerprint } from './session-fingerprint.js';
 
 const NEW = 'new-secret-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { addressPrefix } from './client-address.js';
-import type { ResolvedFingerprintOptions } from './resolve-security-options.js';
+import type { ResolvedFingerprintOptions } from './resolved-security-options.js';
 import { clientAddressOf, type SessionRequest } from './session-request.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { ResolvedSessionOptions } from './resolve-session-options.js';
-import type { RedisConnection } from './session-module-options.js';
+import type { RedisConnection } from './redis-connection.js';
 import { CookieSessionStore } from './stateless/cookie-session-store.js';
 import { EncryptedSessionStore } from './stores/encrypted/encrypted-session-store.js';
 import { MemorySessionStore } from './stores/memory/memory-session-store.js';

@@ -1,38 +1,15 @@
 import { type ValidationError, validateSync } from 'class-validator';
-import { SessionOptionsError } from './session.errors.js';
 import type { Cluster, Redis } from 'ioredis';
-import {
-  type RedisConnection,
-  SessionCookieOptions,
-  SessionLockOptions,
-  SessionModuleOptions,
-} from './session-module-options.js';
-import {
-  DEFAULT_NEAR_CACHE_MAX_BYTES,
-  SessionNearCacheOptions,
-} from './stores/near-cache/near-cache-options.js';
-import {
-  type ResolvedCookieSealOptions,
-  resolveCookieSealOptions,
-  SessionCookieSealOptions,
-} from './stateless/session-cookie-seal-options.js';
+import type { ResolvedSecurityOptions } from '../security/resolved-security-options.js';
+import type { ResolvedManagementOptions } from './management/principal-sessions-options.js';
+import { instantiateNestedOptions, withDefaults } from './nested-options.js';
+import type { RedisConnection } from './redis-connection.js';
+import { SessionModuleOptions } from './session-module-options.js';
+import { SessionOptionsError } from './session.errors.js';
+import type { ResolvedCookieSealOptions } from './stateless/session-cookie-seal-options.js';
 import { cookieSessionProblems } from './stateless/cookie-session-problems.js';
-import {
-  type ResolvedTransportOptions,
-  resolveTransportOptions,
-  SessionTransportOptions,
-} from './transport/session-transport-options.js';
 import type { LockSettings, SessionStore } from './stores/session-store.js';
-import {
-  PrincipalSessionsOptions,
-  type ResolvedManagementOptions,
-  resolveManagementOptions,
-} from './management/principal-sessions-options.js';
-import {
-  prepareSecurityOptions,
-  type ResolvedSecurityOptions,
-  resolveSecurityOptions,
-} from '../security/resolve-security-options.js';
+import type { ResolvedTransportOptions } from './transport/session-transport-options.js';
 
 /** Lock settings with every default applied. */
 export interface ResolvedLockOptions extends LockSettings {
@@ -79,6 +56,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
 }
 
 const MINUTE = 60_000;
+const IDLE_TIMEOUT_MS = 30 * MINUTE;
+const ABSOLUTE_TIMEOUT_MS = 8 * 60 * MINUTE;
 
 /**
  * Validates options with class-validator and applies the defaults. Shared by `forRoot` and
@@ -90,33 +69,20 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   }
   // Object.assign, not plainToInstance: a Redis client or store passed in must stay the same object.
   const options = Object.assign(new SessionModuleOptions(), raw);
-  if (isPlainObject(options.cookie)) {
-    options.cookie = Object.assign(new SessionCookieOptions(), options.cookie);
-  }
-  if (isPlainObject(options.lock)) {
-    options.lock = Object.assign(new SessionLockOptions(), options.lock);
-  }
-  if (isPlainObject(options.transport)) {
-    options.transport = Object.assign(new SessionTransportOptions(), options.transport);
-  }
-  if (isPlainObject(options.nearCache)) {
-    options.nearCache = Object.assign(new SessionNearCacheOptions(), options.nearCache);
-  }
-  if (isPlainObject(options.cookieSessions)) {
-    options.cookieSessions = Object.assign(new SessionCookieSealOptions(), options.cookieSessions);
-  }
-  prepareSecurityOptions(options);
-  if (isPlainObject(options.principalSessions)) {
-    options.principalSessions = Object.assign(
-      new PrincipalSessionsOptions(),
-      options.principalSessions,
-    );
-  }
+  instantiateNestedOptions(options);
   const problems = validateSync(options, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
     (error) => describe(error, ''),
   );
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30 * MINUTE;
-  const absoluteTimeoutMs = options.absoluteTimeoutMs ?? 8 * 60 * MINUTE;
+  problems.push(...crossOptionProblems(options));
+  if (problems.length > 0) throw SessionOptionsError.invalid(problems);
+  return applyDefaults(options);
+}
+
+/** Problems no single option shows: options that contradict each other. */
+function crossOptionProblems(options: SessionModuleOptions): string[] {
+  const problems: string[] = [];
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const absoluteTimeoutMs = options.absoluteTimeoutMs ?? ABSOLUTE_TIMEOUT_MS;
   if (idleTimeoutMs > absoluteTimeoutMs) {
     problems.push(
       `idleTimeoutMs (${idleTimeoutMs}) must not be longer than absoluteTimeoutMs (${absoluteTimeoutMs}); ` +
@@ -126,58 +92,62 @@ export function resolveSessionOptions(raw: unknown): ResolvedSessionOptions {
   if (options.redis !== undefined && options.store !== undefined) {
     problems.push('give either `redis` or `store`, not both: `store` would make `redis` unused');
   }
-  const secure = options.cookie?.secure ?? true;
-  const sameSite = options.cookie?.sameSite ?? 'lax';
   if (options.nearCache !== undefined && options.redis === undefined) {
     problems.push('nearCache needs `redis`: its copies are kept coherent through Redis pub/sub');
   }
   problems.push(...cookieSessionProblems(options));
+  const { secure, sameSite } = withDefaults(options, 'cookie');
   if (sameSite === 'none' && secure !== true) {
     problems.push("cookie.sameSite 'none' needs cookie.secure true: browsers drop such cookies");
   }
-  if (problems.length > 0) throw SessionOptionsError.invalid(problems);
+  return problems;
+}
 
-  const path = options.cookie?.path ?? '/';
-  const domain = options.cookie?.domain;
+/** The validated options with every default applied. */
+function applyDefaults(options: SessionModuleOptions): ResolvedSessionOptions {
+  const prefix = options.prefix ?? 'sess:';
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+  const { name, ...cookie } = withDefaults(options, 'cookie');
+  const { secure, domain, path } = cookie;
+  const transport = withDefaults(options, 'transport');
+  const csrf = withDefaults(options, 'csrf');
+  const nearCache = withDefaults(options, 'nearCache');
   return {
     secrets: options.secrets,
     redis: options.redis,
     store: options.store,
-    prefix: options.prefix ?? 'sess:',
+    prefix,
     cookie: {
-      name:
-        options.cookie?.name ?? (secure === true && !domain && path === '/' ? '__Host-sid' : 'sid'),
-      domain,
-      path,
-      httpOnly: options.cookie?.httpOnly ?? true,
-      secure,
-      sameSite,
+      name: name ?? (secure === true && !domain && path === '/' ? '__Host-sid' : 'sid'),
+      ...cookie,
     },
     idleTimeoutMs,
-    absoluteTimeoutMs,
+    absoluteTimeoutMs: options.absoluteTimeoutMs ?? ABSOLUTE_TIMEOUT_MS,
     slideAfterMs: Math.floor((options.slideAfterShare ?? 0.1) * idleTimeoutMs),
     saveUninitialized: options.saveUninitialized ?? false,
     maxSessionBytes: options.maxSessionBytes ?? 65_536,
-    commandTimeoutMs: options.commandTimeoutMs ?? 2000,
-    lock: {
-      durationMs: options.lock?.durationMs ?? 5000,
-      retryCount: options.lock?.retryCount ?? 40,
-      retryDelayMs: options.lock?.retryDelayMs ?? 50,
-      retryJitterMs: options.lock?.retryJitterMs ?? 50,
-      timeoutStatus: options.lock?.timeoutStatus ?? 423,
-      autoExtend: options.lock?.autoExtend ?? true,
-      quorum: options.lock?.quorum ?? [],
+    commandTimeoutMs,
+    lock: withDefaults(options, 'lock'),
+    transport: {
+      kind: transport.kind,
+      requestHeader: transport.requestHeader.toLowerCase(),
+      responseHeader: transport.responseHeader.toLowerCase(),
     },
-    transport: resolveTransportOptions(options.transport),
-    nearCache: options.nearCache && {
-      maxEntries: options.nearCache.maxEntries ?? 10_000,
-      maxBytes: options.nearCache.maxBytes ?? DEFAULT_NEAR_CACHE_MAX_BYTES,
-      channel: options.nearCache.channel ?? `${options.prefix ?? 'sess:'}invalidate`,
-      ackTimeoutMs: options.nearCache.ackTimeoutMs ?? 1000,
+    nearCache: nearCache && { ...nearCache, channel: nearCache.channel ?? `${prefix}invalidate` },
+    security: {
+      fingerprint: withDefaults(options, 'fingerprint'),
+      csrf: { headerName: csrf.headerName.toLowerCase(), fieldName: csrf.fieldName },
+      rotation: withDefaults(options, 'rotation'),
+      encryption: withDefaults(options, 'encryption'),
+      tokenGuessing: withDefaults(options, 'tokenGuessing'),
     },
-    security: resolveSecurityOptions(options),
-    cookieSessions: resolveCookieSealOptions(options.cookieSessions),
-    ...resolveManagementOptions(options),
+    cookieSessions: withDefaults(options, 'cookieSessions'),
+    principalSessions: withDefaults(options, 'principalSessions'),
+    replicaAcks: options.replicaAcks ?? 0,
+    replicaAckTimeoutMs: options.replicaAckTimeoutMs ?? Math.floor(commandTimeoutMs / 2),
+    onReplicaShortfall: options.onReplicaShortfall ?? 'fail',
+    expiryNotifications: options.expiryNotifications ?? false,
   };
 }
 
@@ -191,10 +161,4 @@ function describe(error: ValidationError, parent: string): string[] {
         : message,
   );
   return [...own, ...(error.children ?? []).flatMap((child) => describe(child, path))];
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-  );
 }

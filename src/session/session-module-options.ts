@@ -1,20 +1,16 @@
 import {
-  ArrayNotEmpty,
-  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
   IsOptional,
   IsString,
-  Matches,
   Max,
   Min,
-  MinLength,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import type { Cluster, Redis } from 'ioredis';
+import { IsKeyring } from '../security/option-checks.js';
 import { MIN_SECRET_LENGTH } from '../security/signing-keyring.js';
 import {
   SessionCsrfOptions,
@@ -23,133 +19,14 @@ import {
   SessionRotationOptions,
   SessionTokenGuessingOptions,
 } from '../security/security-options.js';
+import { SessionLockOptions } from './locking/session-lock-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
+import { isRedisConnection, type RedisConnection } from './redis-connection.js';
+import { SessionCookieOptions } from './session-cookie-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
 import { SessionCookieSealOptions } from './stateless/session-cookie-seal-options.js';
 import { SessionTransportOptions } from './transport/session-transport-options.js';
 import { SessionStore } from './stores/session-store.js';
-
-/** A Redis host and port. */
-export interface RedisNode {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Redis through Sentinel: the sentinels find the master named `name`. */
-export interface RedisSentinelConnection {
-  readonly sentinels: readonly RedisNode[];
-  /** The master name the sentinels monitor. */
-  readonly name: string;
-  readonly password?: string;
-  readonly sentinelPassword?: string;
-  readonly db?: number;
-}
-
-/** A Redis Cluster, reached through any of its nodes. */
-export interface RedisClusterConnection {
-  readonly clusterNodes: readonly RedisNode[];
-  readonly password?: string;
-}
-
-/**
- * Where sessions live in Redis: a URL (`redis://host:port/db`, `rediss://` for TLS), a client you
- * built (the module leaves it open at shutdown), Sentinel settings, or Cluster nodes.
- */
-export type RedisConnection =
-  string | Redis | Cluster | RedisSentinelConnection | RedisClusterConnection;
-
-/** Attributes of the session cookie. */
-export class SessionCookieOptions {
-  /**
-   * Cookie name. @default '__Host-sid' when `secure` is true, no `domain` is set and `path` is
-   * '/' (the prefix makes browsers refuse the cookie from a sibling domain or over plain HTTP);
-   * otherwise 'sid'.
-   */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'cookie.name must be a cookie token' })
-  name?: string;
-
-  /** Domain attribute; leave unset to bind the cookie to the exact host. @default undefined */
-  @IsOptional()
-  @IsString()
-  domain?: string;
-
-  /** @default '/' */
-  @IsOptional()
-  @IsString()
-  path?: string;
-
-  /** Hide the cookie from page scripts. @default true */
-  @IsOptional()
-  @IsBoolean()
-  httpOnly?: boolean;
-
-  /**
-   * Send the cookie over HTTPS only. Turn off only for plain-HTTP development: the module warns.
-   * `'auto'` sets Secure when the request came over HTTPS (`req.secure`, which honours Express'
-   * `trust proxy`); the name then has no `__Host-` prefix, since a cookie's name must not change
-   * from one request to the next.
-   * @default true
-   */
-  @IsOptional()
-  @IsIn([true, false, 'auto'], { message: "cookie.secure must be true, false or 'auto'" })
-  secure?: boolean | 'auto';
-
-  /** @default 'lax' */
-  @IsOptional()
-  @IsIn(['lax', 'strict', 'none'])
-  sameSite?: 'lax' | 'strict' | 'none';
-}
-
-/** How `@SessionLock()` and `SessionService.withLock()` wait for a session's lock. */
-export class SessionLockOptions {
-  /** How long a grant lasts; extended automatically while the handler runs. @default 5000 */
-  @IsOptional()
-  @IsInt()
-  @Min(100, { message: 'lock.durationMs must be at least 100' })
-  durationMs?: number;
-
-  /** Attempts after the first before giving up. @default 40 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  retryCount?: number;
-
-  /** Delay between attempts, ms. @default 50 */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  retryDelayMs?: number;
-
-  /** Random extra delay per attempt, ms, so waiting requests do not retry in step. @default 50 */
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  retryJitterMs?: number;
-
-  /** Status a request gets when the lock cannot be had in time: 423 Locked or 503. @default 423 */
-  @IsOptional()
-  @IsIn([423, 503])
-  timeoutStatus?: 423 | 503;
-
-  /**
-   * Extend the lock while the handler runs. Turn off only to test fencing: a holder that
-   * overruns its lock then loses it to the next request, whose fence refuses the late commit.
-   * @default true
-   */
-  @IsOptional()
-  @IsBoolean()
-  autoExtend?: boolean;
-
-  /**
-   * Independent Redis masters for redlock's quorum (N/2+1 must grant). @default [] (the lock
-   * lives beside the session, and the commit releases it in the same round trip)
-   */
-  @IsOptional()
-  @IsArray()
-  quorum?: (Redis | Cluster)[];
-}
 
 /**
  * Options of `SessionModule.forRoot()` / `forRootAsync()`, validated when the module starts:
@@ -167,13 +44,7 @@ export class SessionModuleOptions {
    * Secrets that sign the session cookie, newest first: the first signs, all verify, so a new
    * secret can be put in front without signing anybody out. Each at least 32 characters.
    */
-  @IsArray({ message: 'secrets must be an array of strings, newest first' })
-  @ArrayNotEmpty({ message: 'secrets must hold at least one secret' })
-  @IsString({ each: true })
-  @MinLength(MIN_SECRET_LENGTH, {
-    each: true,
-    message: `each of secrets must be at least ${MIN_SECRET_LENGTH} characters; generate one with \`openssl rand -base64 48\``,
-  })
+  @IsKeyring('secrets', 'secret', MIN_SECRET_LENGTH)
   secrets!: string[];
 
   /** Keep sessions in Redis. Give either `redis` or `store`, not both. @default undefined */
@@ -342,13 +213,4 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   cookieSessions?: SessionCookieSealOptions;
-}
-
-function isRedisConnection(value: unknown): boolean {
-  if (typeof value === 'string') return /^rediss?:\/\//.test(value);
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  if (typeof candidate.defineCommand === 'function') return true;
-  if (Array.isArray(candidate.sentinels)) return typeof candidate.name === 'string';
-  return Array.isArray(candidate.clusterNodes) && candidate.clusterNodes.length > 0;
 }

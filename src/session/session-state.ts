@@ -81,6 +81,17 @@ export function stateOf(session: object): SessionState {
   return state;
 }
 
+/**
+ * When the session's principal last signed in (epoch ms), including a sign-in (or sign-out)
+ * earlier in this request; `undefined` when it is not signed in.
+ */
+export function signedInAtOf(session: object): number | undefined {
+  const state = stateOf(session);
+  const changed = state.metaChange.authenticatedAt;
+  if (changed !== undefined) return changed ?? undefined;
+  return state.meta?.authenticatedAt;
+}
+
 /** Runs `run` after any commit of the same request in flight: the second sees what the first wrote. */
 export async function commitInTurn(state: SessionState, run: () => Promise<void>): Promise<void> {
   while (state.committing) await state.committing;

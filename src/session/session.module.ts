@@ -24,6 +24,7 @@ import { installFastifySessionHooks } from './transport/fastify/fastify-session-
 import type { FastifyInstanceLike } from './transport/fastify/fastify-types.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from './resolve-session-options.js';
 import { SessionContext } from './session-context.js';
+import { SessionCsrfCheck } from './security/session-csrf-check.js';
 import { SessionEngine } from './engine/session-engine.js';
 import { SessionEvents } from './session-events.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
@@ -45,6 +46,11 @@ const providers: Provider[] = [
     inject: [RESOLVED_SESSION_OPTIONS],
   },
   SessionEngine,
+  {
+    provide: SessionCsrfCheck,
+    useFactory: (engine: SessionEngine) => new SessionCsrfCheck(engine.options, engine.security),
+    inject: [SessionEngine],
+  },
   SessionEvents,
   PrincipalSessions,
   PrincipalIndexSync,
@@ -77,6 +83,7 @@ const providers: Provider[] = [
     SessionService,
     SessionStore,
     SessionEngine,
+    SessionCsrfCheck,
     SessionEvents,
     SessionLocker,
     SessionLockInterceptor,

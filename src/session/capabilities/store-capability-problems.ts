@@ -1,6 +1,6 @@
 import type { SessionModuleOptions } from '../session-module-options.js';
 import type { SessionStore, SessionStoreCapabilities } from '../stores/session-store.js';
-import { CAPABILITY_NAMES } from './session-capability.errors.js';
+import { CAPABILITY_NAMES } from './capabilities.errors.js';
 
 /** Options that a store must have a capability to honour, when the user sets them. */
 const OPTION_NEEDS: readonly {

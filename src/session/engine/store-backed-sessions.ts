@@ -13,7 +13,7 @@ import type { RegenerateOptions, Session } from '../session.js';
 import type { SessionPrincipal } from '../session-data.js';
 import { SessionError, SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
-import { SessionReplacedError } from '../session-management.errors.js';
+import { SessionReplacedError } from '../management/management.errors.js';
 import { serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import {

@@ -4,7 +4,7 @@ import { ALLOW_ANONYMOUS_METADATA, RECENT_SIGN_IN_METADATA } from '../session.co
 import { RecentSignInRequiredError, SignInRequiredError } from '../../security/security.errors.js';
 import { toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
-import { stateOf } from '../session-state.js';
+import { signedInAtOf } from '../session-state.js';
 import { guardedRequestOf } from './guarded-request.js';
 
 /**
@@ -65,9 +65,6 @@ export class AuthenticatedGuard implements CanActivate {
 
   /** When the principal last signed in (epoch ms), including a sign-in earlier in this request. */
   protected getSignedInAt(session: Session): number | undefined {
-    const state = stateOf(session);
-    const changed = state.metaChange.authenticatedAt;
-    if (changed !== undefined) return changed ?? undefined;
-    return state.meta?.authenticatedAt;
+    return signedInAtOf(session);
   }
 }

@@ -3,8 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { SKIP_CSRF_METADATA } from '../session.constants.js';
 import { CsrfTokenError } from '../../security/security.errors.js';
-import type { ResolvedSessionOptions } from '../resolve-session-options.js';
-import { SessionEngine } from '../engine/session-engine.js';
+import { SessionCsrfCheck } from '../security/session-csrf-check.js';
 import { toHttpException } from '../session-http-errors.js';
 import { guardedRequestOf } from './guarded-request.js';
 
@@ -25,14 +24,10 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TR
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
-  private readonly options: ResolvedSessionOptions;
-
   constructor(
     protected readonly reflector: Reflector,
-    @Inject(SessionEngine) protected readonly engine: SessionEngine,
-  ) {
-    this.options = engine.options;
-  }
+    @Inject(SessionCsrfCheck) protected readonly csrf: SessionCsrfCheck,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (this.shouldSkip(context)) return true;
@@ -43,9 +38,10 @@ export class CsrfGuard implements CanActivate {
       guarded.type === 'ws'
         ? this.getMessageToken(context.switchToWs().getData<unknown>())
         : this.getSubmittedToken(guarded.request);
-    const { headerName, fieldName } = this.options.security.csrf;
-    if (!token) throw toHttpException(CsrfTokenError.missing(headerName, fieldName));
-    if (!guarded.session || !this.engine.security.verifyCsrf(guarded.session, token)) {
+    if (!token) {
+      throw toHttpException(CsrfTokenError.missing(this.csrf.headerName, this.csrf.fieldName));
+    }
+    if (!guarded.session || !this.csrf.verify(guarded.session, token)) {
       throw toHttpException(CsrfTokenError.invalid());
     }
     return true;
@@ -58,7 +54,7 @@ export class CsrfGuard implements CanActivate {
    */
   protected shouldSkip(context: ExecutionContext): boolean {
     // A token in a request header is never attached by a browser on its own: no CSRF to defend.
-    if (this.options.transport.kind === 'header') return true;
+    if (!this.csrf.applies) return true;
     if (
       this.reflector.getAllAndOverride<boolean | undefined>(SKIP_CSRF_METADATA, [
         context.getHandler(),
@@ -76,13 +72,13 @@ export class CsrfGuard implements CanActivate {
   /** The token of a WebSocket message: the CSRF field (`_csrf`) of its data. */
   protected getMessageToken(data: unknown): string | undefined {
     if (typeof data !== 'object' || data === null) return undefined;
-    const field = (data as Record<string, unknown>)[this.options.security.csrf.fieldName];
+    const field = (data as Record<string, unknown>)[this.csrf.fieldName];
     return typeof field === 'string' && field.length > 0 ? field : undefined;
   }
 
   /** The token the request submitted: the header first, then the body field. */
   protected getSubmittedToken(request: Request): string | undefined {
-    const { headerName, fieldName } = this.options.security.csrf;
+    const { headerName, fieldName } = this.csrf;
     const header = request.headers[headerName];
     if (typeof header === 'string' && header.length > 0) return header;
     const body: unknown = request.body;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SessionHttpPort } from '../transport/http-port.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
-import { SessionLimitError } from '../session-management.errors.js';
+import { SessionLimitError } from './management.errors.js';
 import { SessionEvents } from '../session-events.js';
 import type { SessionState } from '../session-state.js';
 import { publicIdOf } from '../../security/session-token.js';

@@ -63,30 +63,3 @@ export interface ResolvedManagementOptions {
   readonly onReplicaShortfall: 'fail' | 'warn';
   readonly expiryNotifications: boolean;
 }
-
-/** The raw options {@link resolveManagementOptions} reads. */
-export interface ManagementOptionsInput {
-  principalSessions?: PrincipalSessionsOptions;
-  replicaAcks?: number;
-  replicaAckTimeoutMs?: number;
-  onReplicaShortfall?: 'fail' | 'warn';
-  expiryNotifications?: boolean;
-  commandTimeoutMs?: number;
-}
-
-/** Applies the defaults of the session-management options (validated with the rest). */
-export function resolveManagementOptions(raw: ManagementOptionsInput): ResolvedManagementOptions {
-  const commandTimeoutMs = raw.commandTimeoutMs ?? 2000;
-  return {
-    principalSessions: {
-      limit: raw.principalSessions?.limit,
-      onLimit: raw.principalSessions?.onLimit ?? 'sign-out-oldest',
-      maxIndexed: raw.principalSessions?.maxIndexed ?? 1000,
-      trackClientIp: raw.principalSessions?.trackClientIp ?? false,
-    },
-    replicaAcks: raw.replicaAcks ?? 0,
-    replicaAckTimeoutMs: raw.replicaAckTimeoutMs ?? Math.floor(commandTimeoutMs / 2),
-    onReplicaShortfall: raw.onReplicaShortfall ?? 'fail',
-    expiryNotifications: raw.expiryNotifications ?? false,
-  };
-}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs
 import { ModuleRef } from '@nestjs/core';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
-import { SessionReplicationError } from '../session-management.errors.js';
+import { SessionReplicationError } from './management.errors.js';
 import { SessionEvents } from '../session-events.js';
 import { RedisSessionStore } from '../stores/redis/redis-session-store.js';
 import { SessionStore } from '../stores/session-store.js';

@@ -2,7 +2,7 @@ import type { SessionHttpPort } from '../transport/http-port.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { addressPrefix } from '../../security/client-address.js';
-import type { ResolvedTokenGuessingOptions } from '../../security/resolve-security-options.js';
+import type { ResolvedTokenGuessingOptions } from '../../security/resolved-security-options.js';
 import { TooManyUnknownTokensError } from '../../security/security.errors.js';
 import { redisStoreOf, SharedGuessCounter } from './shared-guess-counter.js';
 import { UnknownTokenCounter } from '../../security/unknown-token-counter.js';

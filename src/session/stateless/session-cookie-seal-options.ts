@@ -1,16 +1,7 @@
-import {
-  ArrayNotEmpty,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  MinLength,
-  ValidateBy,
-} from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 import type { Cluster, Redis } from 'ioredis';
 import { MIN_SEAL_KEY_LENGTH } from '../../security/cookie-seal.js';
+import { IsKeyring } from '../../security/option-checks.js';
 
 /**
  * Stateless cookie sessions: the whole session sealed in its cookie (AES-256-GCM), no server
@@ -28,13 +19,7 @@ export class SessionCookieSealOptions {
    * in front without signing anybody out (cookies sealed with an older key are sealed again
    * with the newest on their next request). Each at least 32 characters.
    */
-  @IsArray({ message: 'cookieSessions.keys must be an array of strings, newest first' })
-  @ArrayNotEmpty({ message: 'cookieSessions.keys must hold at least one key' })
-  @IsString({ each: true })
-  @MinLength(MIN_SEAL_KEY_LENGTH, {
-    each: true,
-    message: `each of cookieSessions.keys must be at least ${MIN_SEAL_KEY_LENGTH} characters; generate one with \`openssl rand -base64 48\``,
-  })
+  @IsKeyring('cookieSessions.keys', 'key', MIN_SEAL_KEY_LENGTH)
   keys!: string[];
 
   /**
@@ -92,17 +77,4 @@ export interface ResolvedCookieSealOptions {
   readonly maxCookieBytes: number;
   readonly denyList?: string | Redis | Cluster;
   readonly monotonicKeys?: readonly string[];
-}
-
-export function resolveCookieSealOptions(
-  options: SessionCookieSealOptions | undefined,
-): ResolvedCookieSealOptions | undefined {
-  return (
-    options && {
-      keys: options.keys,
-      maxCookieBytes: options.maxCookieBytes ?? 4096,
-      denyList: options.denyList,
-      monotonicKeys: options.monotonicKeys,
-    }
-  );
 }

@@ -38,13 +38,3 @@ export interface ResolvedTransportOptions {
   readonly requestHeader: string;
   readonly responseHeader: string;
 }
-
-export function resolveTransportOptions(
-  options: SessionTransportOptions | undefined,
-): ResolvedTransportOptions {
-  return {
-    kind: options?.kind ?? 'cookie',
-    requestHeader: (options?.requestHeader ?? 'authorization').toLowerCase(),
-    responseHeader: (options?.responseHeader ?? 'x-session-token').toLowerCase(),
-  };
-}

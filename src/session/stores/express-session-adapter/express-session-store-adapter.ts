@@ -1,6 +1,6 @@
 import { expiresAtOf, isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
-import { SessionCapabilityError } from '../../capabilities/session-capability.errors.js';
+import { SessionCapabilityError } from '../../capabilities/capabilities.errors.js';
 import {
   type CommitResult,
   type HeldSessionLock,

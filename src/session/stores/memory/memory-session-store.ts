@@ -2,6 +2,8 @@ import { isPastDeadline } from '../session-deadlines.js';
 import type { SessionKey } from '../../../security/session-token.js';
 import { MemoryPrincipalIndex } from './memory-principal-index.js';
 import { MemorySessionLocks } from './memory-session-lock.js';
+import { applyChange, type MemoryEntry, newEntry, refusalOf } from './memory-entry.js';
+import { MemoryGracePointers } from './memory-grace-pointers.js';
 import {
   type CommitReport,
   type CommitResult,
@@ -10,46 +12,25 @@ import {
   type HeldSessionLock,
   type IndexChange,
   type IndexResult,
-  METADATA_CHANGE_FIELDS,
   type SessionStoreProbe,
   type SessionSummary,
   type LockSettings,
   type LoadOptions,
   type LoadResult,
   type SessionChange,
-  type SessionMetadata,
-  SessionStore,
 } from '../session-store.js';
-
-interface MemoryEntry {
-  meta: Mutable<SessionMetadata>;
-  data: Map<string, string>;
-  expiresAt: number;
-  /** Keys written without the lock since the holder of `fence` reloaded (see commit-checks.lua). */
-  noted?: { fence: number; keys: Set<string>; all: boolean };
-}
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** A rotation's grace pointer: the replaced key leads to the session's new one for a while. */
-interface MemoryAlias {
-  target: string;
-  targetKey: SessionKey;
-  expiresAt: number;
-}
+import { ReportingSessionStore } from '../reporting-session-store.js';
 
 /** How often expired entries are swept, so an idle process does not keep dead sessions. */
 const SWEEP_INTERVAL_MS = 60_000;
-/** Most pointers followed from a replaced token (rotations closer together than the grace). */
-const MAX_POINTER_HOPS = 8;
-
 /**
  * The embedded default: the semantics of the Redis store (deadlines, versions, fences, per-key
  * merge) in one process. It serves one process only: sessions do not follow a user to another
  * server, and they are lost on restart.
  */
-export class MemorySessionStore extends SessionStore {
+export class MemorySessionStore extends ReportingSessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
-  private readonly aliases = new Map<string, MemoryAlias>();
+  private readonly pointers = new MemoryGracePointers();
   private readonly sweeper: NodeJS.Timeout;
   private readonly locks = new MemorySessionLocks();
   private readonly index = new MemoryPrincipalIndex();
@@ -79,7 +60,7 @@ export class MemorySessionStore extends SessionStore {
       this.entries.delete(idOf(key));
       return { status: 'missing' };
     }
-    const { id, aliased } = this.resolve(idOf(key), now, key);
+    const { id, aliased } = this.pointers.resolve(idOf(key), now, key);
     const entry = this.entries.get(id);
     if (!entry) return { status: 'missing' };
     if (isPastDeadline(entry.meta, now, idleTimeoutMs)) {
@@ -109,10 +90,6 @@ export class MemorySessionStore extends SessionStore {
     return this.locks.acquire(idOf(key), settings);
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    return (await this.commitReporting(key, change)).result;
-  }
-
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const report = this.apply(key, change);
     if (change.releaseLock) this.locks.release(idOf(key), change.releaseLock.value);
@@ -128,7 +105,7 @@ export class MemorySessionStore extends SessionStore {
     }
     const { id, aliased, targetKey } = change.create
       ? { id: keyId, aliased: false, targetKey: key }
-      : this.resolve(keyId, now, key);
+      : this.pointers.resolve(keyId, now, key);
     let entry = this.entries.get(id);
     if (entry && isPastDeadline(entry.meta, now, idleTimeoutMs)) {
       this.entries.delete(id);
@@ -136,57 +113,21 @@ export class MemorySessionStore extends SessionStore {
     }
     if (change.create) {
       if (entry) return { result: { status: 'exists' } };
-      entry = {
-        meta: {
-          version: 0,
-          createdAt: now,
-          lastAccessAt: now,
-          absoluteDeadline: change.create.absoluteDeadline,
-          fence: 0,
-        },
-        data: new Map(),
-        expiresAt: 0,
-      };
-    } else {
-      if (!entry) return { result: { status: 'gone' } };
-      if (change.expectedVersion !== undefined && entry.meta.version !== change.expectedVersion) {
-        return { result: { status: 'conflict', storedVersion: entry.meta.version } };
-      }
-      if (change.fence !== undefined && entry.meta.fence > change.fence) {
-        return { result: { status: 'fenced', storedFence: entry.meta.fence } };
-      }
-      if (overwritesNoted(entry, change)) {
-        return { result: { status: 'conflict', storedVersion: entry.meta.version } };
-      }
-    }
-    const before = change.create ? 0 : dataBytes(entry.data);
-    const after = bytesAfter(change.create || change.clearData ? new Map() : entry.data, change);
-    if (change.maxBytes !== undefined && after > change.maxBytes && after > before) {
-      return { result: { status: 'too-large', bytes: after } };
-    }
-    if (change.fence !== undefined) entry.noted = undefined;
-    else if (!change.create && entry.noted) noteWrites(entry.noted, change);
+      entry = newEntry(now, change.create.absoluteDeadline);
+    } else if (!entry) return { result: { status: 'gone' } };
+    const refusal = refusalOf(entry, change);
+    if (refusal) return { result: refusal };
     // A rotation that lost the race to a concurrent one keeps the session where that one put it.
     const moveTo = change.moveTo && !(aliased && change.rotation) ? idOf(change.moveTo) : undefined;
     if (moveTo) {
       this.entries.delete(id);
-      this.aliases.delete(keyId);
+      this.pointers.delete(keyId);
       const graceMs = aliased ? 0 : (change.rotation?.graceMs ?? 0);
       if (graceMs > 0 && change.moveTo) {
-        this.aliases.set(keyId, {
-          target: moveTo,
-          targetKey: change.moveTo,
-          expiresAt: now + graceMs,
-        });
+        this.pointers.set(keyId, moveTo, change.moveTo, now + graceMs);
       }
     }
-    if (change.clearData) entry.data.clear();
-    for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
-    for (const field of change.delete) entry.data.delete(field);
-    applyMetadata(entry.meta, change);
-    entry.meta.version += 1;
-    entry.meta.lastAccessAt = now;
-    entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);
+    applyChange(entry, change);
     this.entries.set(moveTo ?? id, entry);
     const writtenKey = moveTo ? change.moveTo : targetKey;
     const result: CommitResult = {
@@ -198,18 +139,14 @@ export class MemorySessionStore extends SessionStore {
     return writtenKey && idOf(writtenKey) !== keyId ? { result, writtenKey } : { result };
   }
 
-  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
-    return (await this.destroyReporting(key, options)).existed;
-  }
-
   override async destroyReporting(
     key: SessionKey,
     options: DestroyOptions = {},
   ): Promise<DestroyResult> {
     const now = Date.now();
     const keyId = idOf(key);
-    const { id, via, targetKey } = this.resolve(keyId, now, key);
-    for (const pointer of [keyId, ...via]) this.aliases.delete(pointer);
+    const { id, via, targetKey } = this.pointers.resolve(keyId, now, key);
+    for (const pointer of [keyId, ...via]) this.pointers.delete(pointer);
     const stored = this.entries.get(id)?.meta.absoluteDeadline;
     const removed = this.entries.delete(id);
     const deletedKeys = id === keyId ? [key] : [key, targetKey];
@@ -229,29 +166,6 @@ export class MemorySessionStore extends SessionStore {
     if (until > now) return true;
     this.revokedTags.delete(key.tag);
     return false;
-  }
-
-  /** Where `id` leads: through live grace pointers (a bounded chain of them), or to itself. */
-  private resolve(
-    id: string,
-    now: number,
-    key: SessionKey,
-  ): { id: string; aliased: boolean; via: string[]; targetKey: SessionKey } {
-    const via: string[] = [];
-    let current = id;
-    let targetKey = key;
-    for (let hop = 0; hop < MAX_POINTER_HOPS; hop++) {
-      const alias = this.aliases.get(current);
-      if (!alias) break;
-      if (alias.expiresAt <= now) {
-        this.aliases.delete(current);
-        break;
-      }
-      via.push(current);
-      current = alias.target;
-      targetKey = alias.targetKey;
-    }
-    return { id: current, aliased: via.length > 0, via, targetKey };
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
@@ -280,56 +194,18 @@ export class MemorySessionStore extends SessionStore {
   override async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
-    this.aliases.clear();
+    this.pointers.clear();
     this.revokedTags.clear();
     this.index.clear();
   }
 
   private sweep(now: number): void {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
-    for (const [id, alias] of this.aliases) if (alias.expiresAt <= now) this.aliases.delete(id);
+    this.pointers.sweep(now);
     for (const [tag, until] of this.revokedTags) if (until <= now) this.revokedTags.delete(tag);
   }
 }
 
-/** Data bytes as the stores count them: each key's name and JSON value. */
-function dataBytes(data: ReadonlyMap<string, string>): number {
-  let bytes = 0;
-  for (const [key, json] of data) bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
-  return bytes;
-}
-
-function bytesAfter(data: ReadonlyMap<string, string>, change: SessionChange): number {
-  const next = new Map(data);
-  for (const [key, json] of Object.entries(change.set)) next.set(key, json);
-  for (const key of change.delete) next.delete(key);
-  return dataBytes(next);
-}
-
-function changedKeys(change: SessionChange): string[] {
-  return [...Object.keys(change.set), ...change.delete];
-}
-
-function noteWrites(noted: NonNullable<MemoryEntry['noted']>, change: SessionChange): void {
-  if (change.clearData) noted.all = true;
-  for (const key of changedKeys(change)) noted.keys.add(key);
-}
-
-function overwritesNoted(entry: MemoryEntry, change: SessionChange): boolean {
-  const noted = entry.noted;
-  if (change.fence === undefined || noted?.fence !== change.fence) return false;
-  return noted.all || changedKeys(change).some((key) => noted.keys.has(key));
-}
-
 function idOf(key: SessionKey): string {
   return `${key.tag}:${key.secretHash}`;
-}
-
-function applyMetadata(meta: Mutable<SessionMetadata>, change: SessionChange): void {
-  const update = change.meta ?? {};
-  for (const name of METADATA_CHANGE_FIELDS) {
-    const value = update[name];
-    if (value === null) delete meta[name];
-    else if (value !== undefined) (meta as Record<string, unknown>)[name] = value;
-  }
 }

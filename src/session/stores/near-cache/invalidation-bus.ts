@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { InvalidationChannel } from './invalidation-channel.js';
 import { NearCacheInvalidationError } from './near-cache.errors.js';
 
 export interface InvalidationBusOptions {
@@ -25,8 +26,8 @@ interface Pending {
 }
 
 /**
- * The near cache's pub/sub: one ordered channel (on Cluster a sharded channel, so that one node
- * orders every message) carrying invalidations, their acknowledgements and membership:
+ * The near cache's pub/sub: one ordered channel ({@link InvalidationChannel}) carrying
+ * invalidations, their acknowledgements and membership:
  *
  *   `i <from> <seq> <id>...`  drop these ids ('*': everything); every receiver answers `a`
  *   `a <to> <seq> <from>`     `from` has dropped the ids of `to`'s invalidation `seq`
@@ -52,13 +53,13 @@ export class InvalidationBus {
   private readonly members = new Set<string>();
   private readonly pending = new Map<number, Pending>();
   private liveWaiters: (() => void)[] = [];
-  private readonly sharded: boolean;
+  private readonly channel: InvalidationChannel;
 
   constructor(
-    private readonly client: Redis | Cluster,
+    client: Redis | Cluster,
     private readonly options: InvalidationBusOptions,
   ) {
-    this.sharded = 'isCluster' in client && client.isCluster;
+    this.channel = new InvalidationChannel(client, options.channel);
   }
 
   /** True while the subscription is confirmed: only then may the cache serve or fill. */
@@ -106,11 +107,8 @@ export class InvalidationBus {
     this.setLive(false);
     this.subscriber = undefined;
     if (subscriber && wasLive) {
-      const unsubscribed = this.sharded
-        ? subscriber.sunsubscribe(this.options.channel)
-        : subscriber.unsubscribe(this.options.channel);
-      await unsubscribed.catch(() => undefined);
-      await this.send(`b ${this.id}`).catch(() => undefined);
+      await this.channel.unsubscribe(subscriber).catch(() => undefined);
+      await this.channel.publish(`b ${this.id}`).catch(() => undefined);
     }
     subscriber?.disconnect();
   }
@@ -123,7 +121,7 @@ export class InvalidationBus {
     this.pending.set(seq, pending);
     const timer = setTimeout(() => settle('timeout'), Math.max(0, deadline - Date.now()));
     try {
-      pending.receivers = await this.send(`i ${this.id} ${seq} ${ids.join(' ')}`);
+      pending.receivers = await this.channel.publish(`i ${this.id} ${seq} ${ids.join(' ')}`);
       this.check(pending);
       const result = await outcome;
       if (result === 'timeout') {
@@ -157,7 +155,10 @@ export class InvalidationBus {
       case 'i':
         this.options.onInvalidate(rest);
         if (from === this.id) this.echoed(Number(third));
-        else void this.send(`a ${from} ${third} ${this.id}`).catch((e) => this.report('ack', e));
+        else
+          void this.channel
+            .publish(`a ${from} ${third} ${this.id}`)
+            .catch((e) => this.report('ack', e));
         break;
       case 'a':
         if (from === this.id) this.acknowledged(Number(third), rest[0] ?? '');
@@ -171,7 +172,8 @@ export class InvalidationBus {
         // A fresh subscription after our message: its cache started empty after it.
         for (const pending of this.pending.values())
           if (pending.waitFor) this.acknowledge(pending, from);
-        if (this.live) void this.send(`m ${this.id} ${this.generation}`).catch(() => undefined);
+        if (this.live)
+          void this.channel.publish(`m ${this.id} ${this.generation}`).catch(() => undefined);
         break;
       case 'm':
         if (from !== this.id) this.members.add(from);
@@ -234,7 +236,7 @@ export class InvalidationBus {
     if (this.closed) return;
     let connection: Redis | undefined;
     try {
-      connection = await this.open();
+      connection = await this.channel.openSubscriber();
       const current = connection;
       if (this.closed) return current.disconnect();
       this.subscriber = current;
@@ -248,35 +250,16 @@ export class InvalidationBus {
       current.on('message', onMessage);
       current.on('smessage', onMessage);
       await current.connect();
-      if (this.sharded) await current.ssubscribe(this.options.channel);
-      else await current.subscribe(this.options.channel);
+      await this.channel.subscribe(current);
       if (this.subscriber !== current) return;
       this.generation += 1;
-      await this.send(`h ${this.id} ${this.generation}`);
+      await this.channel.publish(`h ${this.id} ${this.generation}`);
     } catch (error) {
       this.failures += 1;
       if (!this.closed && this.failures >= 3) this.report('subscribe', error);
       if (connection) this.lost(connection);
       else this.retry();
     }
-  }
-
-  /** The subscriber connection: its own, never retried by ioredis (we resubscribe ourselves). */
-  private async open(): Promise<Redis> {
-    const own = {
-      lazyConnect: true,
-      enableOfflineQueue: true,
-      autoResubscribe: false,
-      retryStrategy: () => null,
-    };
-    if (!this.sharded) return (this.client as Redis).duplicate(own);
-    // Sharded pub/sub: subscribe on the master that owns the channel's slot.
-    const cluster = this.client as Cluster;
-    const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', this.options.channel));
-    const ranges = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
-    const owner = ranges.find(([from, to]) => from <= slot && slot <= to)?.[2];
-    if (!owner) throw new Error(`no master serves slot ${slot} of the invalidation channel`);
-    return new Redis({ ...cluster.options.redisOptions, host: owner[0], port: owner[1], ...own });
   }
 
   private lost(connection: Redis): void {
@@ -291,14 +274,6 @@ export class InvalidationBus {
     if (this.closed) return;
     this.backoffMs = Math.min(Math.max(25, this.backoffMs * 2), 1000);
     setTimeout(() => void this.connect(), this.backoffMs).unref();
-  }
-
-  /** PUBLISH (SPUBLISH on Cluster); resolves with the number of subscriptions reached. */
-  private async send(message: string): Promise<number> {
-    const receivers = this.sharded
-      ? await (this.client as Cluster).spublish(this.options.channel, message)
-      : await (this.client as Redis).publish(this.options.channel, message);
-    return Number(receivers);
   }
 
   private report(operation: string, error: unknown): void {

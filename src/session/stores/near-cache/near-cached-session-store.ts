@@ -1,23 +1,16 @@
 import { isPastDeadline } from '../session-deadlines.js';
 import type { Cluster, Redis } from 'ioredis';
 import { publicIdOf, type SessionKey } from '../../../security/session-token.js';
-import {
-  type CommitReport,
-  type CommitResult,
-  type DestroyOptions,
-  type DestroyResult,
-  type HeldSessionLock,
-  type IndexChange,
-  type IndexResult,
-  type LoadOptions,
-  type LoadResult,
-  type LockSettings,
-  type SessionChange,
+import { DelegatingSessionStore } from '../delegating-session-store.js';
+import type {
+  CommitResult,
+  DestroyOptions,
+  DestroyResult,
+  LoadOptions,
+  LoadResult,
+  SessionChange,
   SessionStore,
-  type SessionStoreObserver,
-  type SessionStoreProbe,
-  type SessionSummary,
-  type StoredSession,
+  StoredSession,
 } from '../session-store.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { LruMap } from './lru-map.js';
@@ -63,7 +56,7 @@ const ENTRY_OVERHEAD_BYTES = 512;
  * when no invalidation arrived while it ran, never through a grace pointer, and only while the
  * subscription is live. Locked loads and anything that writes always go to Redis.
  */
-export class NearCachedSessionStore extends SessionStore {
+export class NearCachedSessionStore extends DelegatingSessionStore {
   private readonly cache: LruMap<string, StoredSession>;
   private readonly bus: InvalidationBus;
   private readonly ackTimeoutMs: number;
@@ -75,12 +68,8 @@ export class NearCachedSessionStore extends SessionStore {
   private hits = 0;
   private misses = 0;
 
-  constructor(
-    private readonly inner: SessionStore,
-    publisher: Redis | Cluster,
-    options: NearCacheOptions = {},
-  ) {
-    super();
+  constructor(inner: SessionStore, publisher: Redis | Cluster, options: NearCacheOptions = {}) {
+    super(inner);
     this.cache = new LruMap({
       maxEntries: options.maxEntries ?? 10_000,
       maxBytes: options.maxBytes ?? DEFAULT_NEAR_CACHE_MAX_BYTES,
@@ -109,7 +98,7 @@ export class NearCachedSessionStore extends SessionStore {
     };
   }
 
-  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+  override async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const id = publicIdOf(key);
     const cached = options.raiseFence || !this.bus.isLive ? undefined : this.cache.get(id);
     if (cached && this.servable(cached, options)) {
@@ -130,18 +119,11 @@ export class NearCachedSessionStore extends SessionStore {
     return result;
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+  override async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     const ids = [publicIdOf(key), ...(change.moveTo ? [publicIdOf(change.moveTo)] : [])];
-    this.drop(ids);
-    let report: CommitReport;
-    try {
-      report = await this.inner.commitReporting(key, change);
-    } catch (error) {
-      // The script may have run (timeout, replica shortfall), through a pointer we cannot see.
-      await this.invalidate(['*']);
-      throw error;
-    }
-    const { result, writtenKey } = report;
+    const { result, writtenKey } = await this.writing(ids, () =>
+      this.inner.commitReporting(key, change),
+    );
     if (result.status === 'committed') {
       // Landed through a pointer on a key the inner store does not name: drop everything.
       if (result.aliased && !writtenKey) await this.invalidate(['*']);
@@ -150,7 +132,7 @@ export class NearCachedSessionStore extends SessionStore {
     return result;
   }
 
-  async destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
+  override async destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
     return (await this.destroyReporting(key, options)).existed;
   }
 
@@ -163,44 +145,9 @@ export class NearCachedSessionStore extends SessionStore {
     options?: DestroyOptions,
   ): Promise<DestroyResult> {
     const ids = [publicIdOf(key), tagIdOf(key)];
-    this.drop(ids);
-    let result: DestroyResult;
-    try {
-      result = await this.inner.destroyReporting(key, options);
-    } catch (error) {
-      await this.invalidate(['*']);
-      throw error;
-    }
+    const result = await this.writing(ids, () => this.inner.destroyReporting(key, options));
     await this.invalidate([...ids, ...result.deletedKeys.map(publicIdOf)]);
     return result;
-  }
-
-  acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.inner.acquireLock(key, settings);
-  }
-
-  updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
-    return this.inner.updateIndex(principalId, change);
-  }
-
-  describe(
-    keys: readonly SessionKey[],
-    options: { readonly now: number; readonly idleTimeoutMs: number },
-  ): Promise<(SessionSummary | undefined)[]> {
-    return this.inner.describe(keys, options);
-  }
-
-  override probe(): Promise<SessionStoreProbe> {
-    return this.inner.probe();
-  }
-
-  override observe(observer: SessionStoreObserver): () => void {
-    const own = super.observe(observer);
-    const inner = this.inner.observe(observer);
-    return () => {
-      own();
-      inner();
-    };
   }
 
   override async ready(timeoutMs: number): Promise<boolean> {
@@ -215,7 +162,21 @@ export class NearCachedSessionStore extends SessionStore {
     clearTimeout(this.flushRetry);
     await this.bus.close();
     this.cache.clear();
-    await this.inner.close();
+    await super.close();
+  }
+
+  /**
+   * Drops `ids` here, then writes. A failed write may have run all the same (timeout, replica
+   * shortfall), through a pointer this store cannot see: every instance drops everything.
+   */
+  private async writing<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
+    this.drop(ids);
+    try {
+      return await write();
+    } catch (error) {
+      await this.invalidate(['*']);
+      throw error;
+    }
   }
 
   /** A cached copy serves only inside its deadlines and before its idle deadline must slide. */

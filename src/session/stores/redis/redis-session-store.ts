@@ -1,95 +1,49 @@
-import { isPastDeadline } from '../session-deadlines.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../../security/session-token.js';
-import { SessionReplicationError } from '../../session-management.errors.js';
-import { RedisExpiryListener } from './redis-expiry-listener.js';
-import { probeRedis } from './redis-probe.js';
-import {
-  decodeSessionHash,
-  decodeSummary,
-  encodeChange,
-  SUMMARY_FIELDS,
-} from './redis-hash-layout.js';
-import { isNonLocalKey, RedisScriptCalls, type ReplicaWait } from './redis-script-calls.js';
-import {
-  type CommitReply,
-  type LoadReply,
-  type SessionScriptName,
-  withSessionScripts,
-} from './redis-scripts.js';
-import { RedisSessionLocks } from './redis-session-lock.js';
-import { publicIdOf, keyOfPublicId } from '../../../security/session-token.js';
+import { SessionReplicationError } from '../../management/management.errors.js';
+import { isPastDeadline } from '../session-deadlines.js';
 import {
   type CommitReport,
-  type CommitResult,
   type DestroyOptions,
   type DestroyResult,
   type HeldSessionLock,
   type IndexChange,
-  type IndexedSession,
   type IndexResult,
-  type SessionStoreProbe,
-  type SessionSummary,
-  type LockSettings,
   type LoadOptions,
   type LoadResult,
+  type LockSettings,
   type SessionChange,
-  SessionStore,
+  type SessionStoreProbe,
+  type SessionSummary,
 } from '../session-store.js';
+import { ReportingSessionStore } from '../reporting-session-store.js';
+import { RedisExpiryListener } from './redis-expiry-listener.js';
+import { decodeSessionHash, decodeSummary, SUMMARY_FIELDS } from './redis-hash-layout.js';
+import { RedisReplicatedWrites } from './redis-replicated-writes.js';
+import { probeRedis } from './redis-probe.js';
+import { isNonLocalKey, RedisScriptCalls } from './redis-script-calls.js';
+import { commitArgsOf, commitResultOf, indexArgsOf, indexResultOf } from './redis-script-codec.js';
+import { type CommitReply, type LoadReply, withSessionScripts } from './redis-scripts.js';
+import { RedisSessionLocks } from './redis-session-lock.js';
+import type { RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { waitForReady } from '../wait-for-ready.js';
 import { withTimeout } from '../with-timeout.js';
 
-export interface RedisSessionStoreOptions {
-  /** A standalone, Sentinel-backed or Cluster client. */
-  readonly client: Redis | Cluster;
-  /** Prefix of every key this store writes. @default 'sess:' */
-  readonly prefix?: string;
-  /** Longest wait for one store operation before it fails with 503. @default 2000 */
-  readonly commandTimeoutMs?: number;
-  /** Close the client in `close()`: true only for clients the module built itself. @default false */
-  readonly ownsClient?: boolean;
-  /**
-   * Independent Redis masters for redlock's quorum. @default [] (the lock lives on `client`,
-   * and a commit releases it in the same round trip)
-   */
-  readonly lockClients?: readonly (Redis | Cluster)[];
-  /**
-   * Replicas that must hold a write before it counts: every commit, destroy and index update is
-   * followed by `WAIT replicaAcks replicaAckTimeoutMs` in the same pipeline, on the node owning
-   * the key's slot (no extra round trip, but the reply waits for replication). Lock grants and
-   * the idle slide of a load are not waited for. @default 0 (no WAIT)
-   */
-  readonly replicaAcks?: number;
-  /** Longest WAIT for the replicas, ms. @default half of `commandTimeoutMs` */
-  readonly replicaAckTimeoutMs?: number;
-  /**
-   * When fewer replicas answered in time: 'fail' raises `SessionReplicationError` (503; the write
-   * happened on the master but may not survive its loss), 'warn' accepts the commit and reports
-   * it (`store-error` event with operation 'replicate'). @default 'fail'
-   */
-  readonly onReplicaShortfall?: 'fail' | 'warn';
-  /**
-   * The longest a session lives (the module passes `absoluteTimeoutMs`): how long a destroyed
-   * session's tag stays revoked when its own deadline cannot be read. @default 86_400_000 (24 h)
-   */
-  readonly maxSessionLifetimeMs?: number;
-}
+export type { RedisSessionStoreOptions };
 
 /**
  * Sessions in Redis, one hash per session at `prefix{tag}secretHash`. Every operation is one
  * round trip (a Lua script or one command), and works unchanged on standalone, Sentinel and
  * Cluster: all keys of one session share the `{tag}` slot.
  */
-export class RedisSessionStore extends SessionStore {
+export class RedisSessionStore extends ReportingSessionStore {
   readonly client: Redis | Cluster;
   private readonly calls: RedisScriptCalls;
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly ownsClient: boolean;
   private readonly locks: RedisSessionLocks;
-  private readonly replicaAcks: number;
-  private readonly replicaAckTimeoutMs: number;
-  private readonly onReplicaShortfall: 'fail' | 'warn';
+  private readonly writes: RedisReplicatedWrites;
   private readonly maxSessionLifetimeMs: number;
   /** Writes in flight, so that `close()` lets them finish before it closes the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -104,9 +58,9 @@ export class RedisSessionStore extends SessionStore {
     this.calls = new RedisScriptCalls(options.client, this.timeoutMs);
     this.ownsClient = options.ownsClient ?? false;
     this.locks = new RedisSessionLocks(options.client, options.lockClients);
-    this.replicaAcks = options.replicaAcks ?? 0;
-    this.replicaAckTimeoutMs = options.replicaAckTimeoutMs ?? Math.floor(this.timeoutMs / 2);
-    this.onReplicaShortfall = options.onReplicaShortfall ?? 'fail';
+    this.writes = new RedisReplicatedWrites(this.calls, this.timeoutMs, options, (event) =>
+      this.observer.replicaShortfall(event),
+    );
     this.maxSessionLifetimeMs = options.maxSessionLifetimeMs ?? 86_400_000;
     // A client we built has no other listener: without one, ioredis prints every reconnect
     // failure as an unhandled error. The failures reach the app as `store-error` events.
@@ -183,97 +137,22 @@ export class RedisSessionStore extends SessionStore {
     }
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    return (await this.commitReporting(key, change)).result;
-  }
-
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
-    const fields = encodeChange(change);
-    const releasing = change.releaseLock?.releasableByCommit ? change.releaseLock.value : '';
+    const args = commitArgsOf(change);
     const { reply: result, replicas } = await this.track(
       this.run('commit', () =>
-        this.write<CommitReply>(
+        this.writes.run<CommitReply>(
           'sessionCommit',
           [this.keyOf(key), this.keyOf(change.moveTo ?? key), this.lockKeyOf(key)],
-          [
-            change.now,
-            change.idleTimeoutMs,
-            change.create ? change.create.absoluteDeadline : '',
-            change.expectedVersion ?? '',
-            change.fence ?? '',
-            change.clearData ? '1' : '0',
-            releasing,
-            change.rotation ? change.rotation.graceMs : '',
-            fields.set.length / 2,
-            fields.delete.length,
-            ...fields.set,
-            ...fields.delete,
-            change.maxBytes ?? '',
-          ],
+          args,
           (reply) => reply[0] === 'committed',
         ),
       ),
     );
     if (result[0] === 'committed' && result[4] !== this.keyOf(key)) {
-      return { result: this.resultOf(result, replicas), writtenKey: this.sessionKeyOf(result[4]) };
+      return { result: commitResultOf(result, replicas), writtenKey: this.sessionKeyOf(result[4]) };
     }
-    return { result: this.resultOf(result, replicas) };
-  }
-
-  private resultOf(result: CommitReply, replicas: number | undefined): CommitResult {
-    switch (result[0]) {
-      case 'committed':
-        return {
-          status: 'committed',
-          version: result[1],
-          expiresAt: result[2],
-          replicas,
-          ...(result[3] === 1 && { aliased: true }),
-        };
-      case 'conflict':
-        return { status: 'conflict', storedVersion: result[1] };
-      case 'fenced':
-        return { status: 'fenced', storedFence: result[1] };
-      case 'toolarge':
-        return { status: 'too-large', bytes: result[1] };
-      default:
-        return { status: result[0] };
-    }
-  }
-
-  /**
-   * A writing script, and with `replicaAcks` a `WAIT` in the same pipeline: a pipeline goes to
-   * the node owning its keys' slot, so on Cluster the WAIT reaches the key's master too. The
-   * replica count is checked when `wrote(reply)` says the script changed something.
-   */
-  private async write<T>(
-    name: SessionScriptName,
-    keys: readonly string[],
-    args: readonly (string | number)[],
-    wrote: (reply: T) => boolean,
-  ): Promise<{ reply: T; replicas?: number }> {
-    const wait: ReplicaWait | undefined =
-      this.replicaAcks > 0
-        ? { replicas: this.replicaAcks, timeoutMs: this.replicaAckTimeoutMs }
-        : undefined;
-    const outcome = await this.calls.run<T>(name, keys, args, wait);
-    if (outcome.replicas === undefined || !wrote(outcome.reply)) {
-      return { reply: outcome.reply, replicas: undefined };
-    }
-    if (outcome.replicas < this.replicaAcks) {
-      if (this.onReplicaShortfall === 'fail') {
-        throw SessionReplicationError.shortfall(this.replicaAcks, outcome.replicas);
-      }
-      this.observer.replicaShortfall({
-        requested: this.replicaAcks,
-        acknowledged: outcome.replicas,
-      });
-    }
-    return outcome;
-  }
-
-  async destroy(key: SessionKey, options: DestroyOptions = {}): Promise<boolean> {
-    return (await this.destroyReporting(key, options)).existed;
+    return { result: commitResultOf(result, replicas) };
   }
 
   override async destroyReporting(
@@ -282,7 +161,7 @@ export class RedisSessionStore extends SessionStore {
   ): Promise<DestroyResult> {
     const { reply } = await this.track(
       this.run('destroy', () =>
-        this.write<[number, ...string[]]>(
+        this.writes.run<[number, ...string[]]>(
           'sessionDestroy',
           [this.keyOf(key)],
           [Date.now(), options.until ?? '', this.maxSessionLifetimeMs],
@@ -304,31 +183,18 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
-    const remove = (change.remove ?? []).map(publicIdOf);
-    const add = change.add ? [publicIdOf(change.add.key), change.add.deadline] : ['', ''];
-    const cap = change.cap
-      ? [change.cap.limit, change.cap.onLimit === 'refuse' ? 'refuse' : 'evict']
-      : ['', ''];
-    const list = change.list === false ? '0' : '1';
+    const args = indexArgsOf(change);
     const { reply } = await this.track(
       this.run('index', () =>
-        this.write<(string | number)[]>(
+        this.writes.run<(string | number)[]>(
           'sessionIndex',
           [this.indexKeyOf(principalId)],
-          [change.now, remove.length, ...remove, ...add, ...cap, list],
+          args,
           () => true,
         ),
       ),
     );
-    const evictedCount = Number(reply[3]);
-    const evicted = indexedSessionsOf(reply.slice(4, 4 + 2 * evictedCount));
-    const sessions = indexedSessionsOf(reply.slice(4 + 2 * evictedCount));
-    const detailed = change.cap !== undefined || change.list === false;
-    return {
-      removed: Number(reply[0]),
-      sessions,
-      ...(detailed && { count: Number(reply[2]), refused: reply[1] === 1, evicted }),
-    };
+    return indexResultOf(reply, change);
   }
 
   async describe(
@@ -399,14 +265,4 @@ export class RedisSessionStore extends SessionStore {
     this.locks.close();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
-}
-
-/** `[handle, deadline, handle, deadline, ...]` of an index reply as index members. */
-function indexedSessionsOf(pairs: readonly (string | number)[]): IndexedSession[] {
-  const sessions: IndexedSession[] = [];
-  for (let i = 0; i + 1 < pairs.length; i += 2) {
-    const key = keyOfPublicId(String(pairs[i]));
-    if (key) sessions.push({ key, deadline: Number(pairs[i + 1]) });
-  }
-  return sessions;
 }

@@ -1,4 +1,4 @@
-import { SessionError, SessionStoreUnavailableError } from './session.errors.js';
+import { SessionError, SessionStoreUnavailableError } from '../session.errors.js';
 
 /**
  * A commit reached the master but fewer replicas than `replicaAcks` confirmed it in time, and
