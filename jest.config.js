@@ -30,7 +30,6 @@ const FASTIFY_SUITES = [
   'locking',
   'sample-app',
   'browser',
-  'platforms',
   'capabilities',
   'health',
   'metrics',
