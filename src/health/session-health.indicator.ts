@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { SessionStore } from '../session/stores/session-store.js';
 
@@ -33,9 +33,12 @@ export class SessionHealthIndicator {
     private readonly store: SessionStore,
   ) {}
 
+  private readonly logger = new Logger('SessionHealthIndicator');
+
   /**
    * `{ [key]: { status: 'up', topology, latencyMs, masters } }`, or `status: 'down'` with the
-   * reason (Terminus then answers 503).
+   * error's name (Terminus then answers 503). The error's message goes to the log only: health
+   * endpoints are often public, and a store's message can name hosts, ports and keys.
    * @default key 'session-store'
    */
   async isHealthy<const Key extends string = 'session-store'>(
@@ -46,7 +49,11 @@ export class SessionHealthIndicator {
       const probe = await this.store.probe();
       return indicator.up({ ...probe });
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      const name = error instanceof Error ? error.name : 'Error';
+      this.logger.warn(
+        `session store down: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return indicator.down({ message: 'The session store did not answer', error: name });
     }
   }
 }
