@@ -97,7 +97,7 @@ export function sessionGateway(options: { path?: string; recheckIntervalMs: numb
   class SessionGateway implements OnGatewayConnection, OnGatewayInit {
     constructor(
       readonly sockets: SessionSockets,
-      private readonly sessions: SessionService,
+      readonly sessions: SessionService,
     ) {}
 
     afterInit(server: unknown): void {
@@ -127,8 +127,8 @@ export function sessionGateway(options: { path?: string; recheckIntervalMs: numb
 
     @SubscribeMessage('recent')
     @RequireRecentSignIn(60_000)
-    recent(@Session('count') count: number | undefined): WsResponse<unknown> {
-      return { event: 'recent', data: { count: count ?? null } };
+    recent(@Session() session: CountedSession): WsResponse<unknown> {
+      return { event: 'recent', data: { count: session.count ?? null } };
     }
 
     @SubscribeMessage('sign-out')

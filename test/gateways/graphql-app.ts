@@ -38,8 +38,8 @@ export class SessionResolver {
 
   @Query('count')
   @UseGuards(AuthenticatedGuard)
-  count(@Session('count') count: number | undefined): number | null {
-    return count ?? null;
+  count(@Session() session: CountedSession): number | null {
+    return session.count ?? null;
   }
 
   @Query('csrf')

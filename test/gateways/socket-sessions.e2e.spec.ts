@@ -20,8 +20,9 @@ async function bootGatewayApp(platform: Platform, recheckIntervalMs: number): Pr
     providers: [
       sessionGateway({ path: platform === 'ws' ? WS_PATH : undefined, recheckIntervalMs }),
     ],
-    configure: (app: INestApplication) =>
-      app.useWebSocketAdapter(platform === 'ws' ? new WsAdapter(app) : new IoAdapter(app)),
+    configure: (app: INestApplication) => {
+      app.useWebSocketAdapter(platform === 'ws' ? new WsAdapter(app) : new IoAdapter(app));
+    },
   });
 }
 
