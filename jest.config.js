@@ -34,6 +34,7 @@ const FASTIFY_SUITES = [
   'health',
   'metrics',
   'stores',
+  'gateways',
 ];
 
 /**

@@ -116,6 +116,18 @@ export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';
 export { SkipCsrf } from './session/decorators/skip-csrf.decorator.js';
 export { AllowAnonymous } from './session/decorators/allow-anonymous.decorator.js';
 export { RequireRecentSignIn } from './session/decorators/require-recent-sign-in.decorator.js';
+// WebSocket gateways (socket.io or ws): the handshake's session; no socket package is imported.
+export {
+  DEFAULT_SOCKET_RECHECK_INTERVAL_MS,
+  SessionSockets,
+  type SessionSocketOptions,
+} from './session/sockets/session-sockets.js';
+export type {
+  SocketClient,
+  SocketIoClientLike,
+  WsClientLike,
+} from './session/sockets/socket-clients.js';
+export { SessionOverSocketError } from './session/sockets/sockets.errors.js';
 export {
   PrincipalSessionsOptions,
   type SessionLimitPolicy,

@@ -33,6 +33,8 @@ import type { SessionModuleOptions } from './session-module-options.js';
 import { SessionService } from './session.service.js';
 import { createSessionStore } from './create-session-store.js';
 import { SessionStore } from './stores/session-store.js';
+import { SessionSockets } from './sockets/session-sockets.js';
+import { SessionSocketInterceptor } from './sockets/session-socket.interceptor.js';
 
 const providers: Provider[] = [
   {
@@ -63,6 +65,8 @@ const providers: Provider[] = [
   SessionMiddleware,
   SessionRequestFlow,
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+  { provide: APP_INTERCEPTOR, useClass: SessionSocketInterceptor },
+  SessionSockets,
   SessionCapabilityCheck,
 ];
 
@@ -88,6 +92,7 @@ const providers: Provider[] = [
     SessionLocker,
     SessionLockInterceptor,
     SessionOptimisticInterceptor,
+    SessionSockets,
   ],
 })
 export class SessionModule

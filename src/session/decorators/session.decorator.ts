@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import { guardedRequestOf } from '../guards/guarded-request.js';
 import type { SessionData } from '../session-data.js';
 
 /**
@@ -11,10 +11,13 @@ import type { SessionData } from '../session-data.js';
  *
  * @Get('cart')
  * cart(@UserSession('cart') cart: SessionData['cart']) { return cart ?? []; }
+ *
+ * In a GraphQL resolver it is the session of the context's `req`; in a WebSocket gateway, the
+ * session `SessionSockets` attached to the client's handshake.
  */
 export const Session = createParamDecorator(
   (key: keyof SessionData | undefined, context: ExecutionContext) => {
-    const session = context.switchToHttp().getRequest<Request>().session;
+    const session = guardedRequestOf(context)?.session;
     return key === undefined ? session : session?.[key as string];
   },
 );

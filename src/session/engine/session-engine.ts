@@ -15,6 +15,7 @@ import { createSessionBackend } from './create-session-backend.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import { freshState } from './session-factory.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
+import { SessionOverSocketError } from '../sockets/sockets.errors.js';
 
 /**
  * The orchestration of a request's session: a backend (a store, or the cookie itself) does the
@@ -83,6 +84,7 @@ export class SessionEngine {
    * `SessionReplacedError` and leaves the cookie alone.
    */
   async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+    refuseNewTokenWithoutReply(session, 'signIn');
     await this.backend.signIn(session, principal);
     this.events.emit('signed-in', {
       sessionId: publicIdOf(stateOf(session).key),
@@ -98,6 +100,7 @@ export class SessionEngine {
    * first, the session is destroyed, tag and all, so no token of it stays signed in.
    */
   async signOut(session: Session, options: RegenerateOptions = {}): Promise<void> {
+    refuseNewTokenWithoutReply(session, 'signOut');
     const state = stateOf(session);
     const principalId = this.principalOf(session)?.id;
     state.metaChange.principal = null;
@@ -143,6 +146,7 @@ export class SessionEngine {
     session: Session,
     options: RegenerateOptions,
   ): Promise<RegenerateOutcome> {
+    refuseNewTokenWithoutReply(session, 'regenerate');
     const state = stateOf(session);
     const before = indexRefOf(state);
     const outcome = await this.backend.regenerate(session, {
@@ -155,4 +159,9 @@ export class SessionEngine {
     }
     return outcome;
   }
+}
+
+/** A session opened over a WebSocket cannot take a new token: the client would never get it. */
+function refuseNewTokenWithoutReply(session: Session, operation: string): void {
+  if (stateOf(session).port?.readOnly) throw SessionOverSocketError.cannotRegenerate(operation);
 }

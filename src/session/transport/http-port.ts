@@ -18,6 +18,11 @@ export interface SessionHttpPort {
   readonly clientAddress: string | undefined;
   /** The response can no longer change (its head is on the wire). */
   readonly headersSent: boolean;
+  /**
+   * Nothing can ever be sent back (a WebSocket handshake): the engine refuses to give the
+   * session a new token through this port, since the client would never get it.
+   */
+  readonly readOnly?: boolean;
   /** A request header, first value if repeated. */
   header(name: string): string | undefined;
   /** Sets the cookie, replacing any `Set-Cookie` of the same name this response already has. */

@@ -1,0 +1,43 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { from, mergeMap, type Observable } from 'rxjs';
+import { SessionEngine } from '../engine/session-engine.js';
+import { guardedRequestOf } from '../guards/guarded-request.js';
+import { SessionContext } from '../session-context.js';
+import type { Session } from '../session.js';
+
+/**
+ * Runs a gateway's message handler with the client's session as `SessionService`'s current
+ * session, and commits what the handler changed when it is done (one round trip, nothing when
+ * nothing changed). Registered globally by `SessionModule`; HTTP and GraphQL pass untouched.
+ *
+ * Nothing is written for a session the store does not hold (an anonymous client's: no cookie
+ * could carry its token), nor for cookie sessions (`cookieSessions`: the cookie cannot be
+ * re-sent over a socket).
+ */
+@Injectable()
+export class SessionSocketInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(SessionEngine) private readonly engine: SessionEngine,
+    @Inject(SessionContext) private readonly context: SessionContext,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'ws') return next.handle();
+    const session = guardedRequestOf(context)?.session;
+    if (!session) return next.handle();
+    return this.context
+      .run(session, () => next.handle())
+      .pipe(mergeMap((value: unknown) => from(this.commit(session).then(() => value))));
+  }
+
+  private async commit(session: Session): Promise<void> {
+    if (session.isNew || this.engine.options.cookieSessions) return;
+    await this.engine.commit(session);
+  }
+}
