@@ -129,6 +129,10 @@ export type {
 } from './session/sockets/socket-clients.js';
 export { SessionOverSocketError } from './session/sockets/sockets.errors.js';
 export {
+  SessionSocketExceptionFilter,
+  type SessionSocketRefusal,
+} from './session/sockets/session-socket-exception.filter.js';
+export {
   PrincipalSessionsOptions,
   type SessionLimitPolicy,
 } from './session/management/principal-sessions-options.js';

@@ -1,16 +1,4 @@
-import {
-  type ArgumentsHost,
-  Body,
-  Catch,
-  Controller,
-  type ExceptionFilter,
-  Get,
-  HttpException,
-  Param,
-  Post,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayInit,
@@ -24,8 +12,8 @@ import {
   CsrfGuard,
   RequireRecentSignIn,
   Session,
-  SessionError,
   SessionService,
+  SessionSocketExceptionFilter,
   SessionSockets,
   SkipCsrf,
   type SocketClient,
@@ -63,37 +51,10 @@ export class SignInController {
   }
 }
 
-/** What a refused message tells the client: the status of the guard's or session's error. */
-export interface SocketRefusal {
-  readonly status: number;
-  readonly message: string;
-}
-
-/** Answers a refused message with an `exception` event, on socket.io and on `ws` alike. */
-@Catch()
-export class SocketRefusalFilter implements ExceptionFilter {
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const refusal: SocketRefusal =
-      exception instanceof HttpException
-        ? { status: exception.getStatus(), message: exception.message }
-        : exception instanceof SessionError
-          ? { status: exception.httpStatus, message: exception.name }
-          : { status: 403, message: exception instanceof Error ? exception.message : 'refused' };
-    const client = host.switchToWs().getClient<{
-      readyState?: number;
-      send?: (data: string) => void;
-      emit: (event: string, data: unknown) => void;
-    }>();
-    if (typeof client.readyState === 'number' && client.send) {
-      client.send(JSON.stringify({ event: 'exception', data: refusal }));
-    } else client.emit('exception', refusal);
-  }
-}
-
 /** One gateway for both platforms: its handlers read and change the handshake's session. */
 export function sessionGateway(options: { path?: string; recheckIntervalMs: number }) {
   @WebSocketGateway(options.path ? { path: options.path } : {})
-  @UseFilters(SocketRefusalFilter)
+  @UseFilters(SessionSocketExceptionFilter)
   class SessionGateway implements OnGatewayConnection, OnGatewayInit {
     constructor(
       readonly sockets: SessionSockets,

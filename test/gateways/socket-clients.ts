@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { SocketRefusal } from './gateway-app.js';
+import type { SessionSocketRefusal as SocketRefusal } from '../../src/index.js';
 
 /** A message's answer: the handler's reply, or the refusal the gateway's filter sent. */
 export type Answer = { readonly reply: unknown } | { readonly refused: SocketRefusal };

@@ -85,7 +85,7 @@ describe.each<Platform>(['socket.io', 'ws'])(
       const { jar } = await signIn(app, 'bob');
       const socket = await connectAs(jar.header);
       expect(await socket.ask('sign-out')).toMatchObject({
-        refused: { status: 409, message: 'SessionOverSocketError' },
+        refused: { status: 409, error: 'SessionOverSocketError' },
       });
       expect(await socket.ask('whoami')).toEqual({ reply: { principal: 'bob' } });
       const read = await request(app.http).get('/http/read').set('cookie', jar.header);
