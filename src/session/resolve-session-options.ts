@@ -25,6 +25,8 @@ export interface ResolvedCookieOptions {
   readonly httpOnly: boolean;
   readonly secure: boolean | 'auto';
   readonly sameSite: 'lax' | 'strict' | 'none';
+  /** False: a browser-session cookie, except for remembered sessions. */
+  readonly persistent: boolean;
 }
 
 /** Options after validation, with every default applied once. */
@@ -36,6 +38,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly cookie: ResolvedCookieOptions;
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;
+  /** The longest lifetime a remembered sign-in may give; absent when `rememberMe` is off. */
+  readonly rememberMe?: { readonly absoluteTimeoutMs: number };
   readonly slideAfterMs: number;
   readonly saveUninitialized: boolean;
   readonly maxSessionBytes: number;
@@ -89,6 +93,12 @@ function crossOptionProblems(options: SessionModuleOptions): string[] {
         'shorten the idle timeout or lengthen the absolute one',
     );
   }
+  const remembered = options.rememberMe?.absoluteTimeoutMs;
+  if (typeof remembered === 'number' && remembered <= absoluteTimeoutMs) {
+    problems.push(
+      `rememberMe.absoluteTimeoutMs (${remembered}) must be longer than absoluteTimeoutMs (${absoluteTimeoutMs})`,
+    );
+  }
   if (options.redis !== undefined && options.store !== undefined) {
     problems.push('give either `redis` or `store`, not both: `store` would make `redis` unused');
   }
@@ -124,6 +134,7 @@ function applyDefaults(options: SessionModuleOptions): ResolvedSessionOptions {
     },
     idleTimeoutMs,
     absoluteTimeoutMs: options.absoluteTimeoutMs ?? ABSOLUTE_TIMEOUT_MS,
+    rememberMe: withDefaults(options, 'rememberMe'),
     slideAfterMs: Math.floor((options.slideAfterShare ?? 0.1) * idleTimeoutMs),
     saveUninitialized: options.saveUninitialized ?? false,
     maxSessionBytes: options.maxSessionBytes ?? 65_536,

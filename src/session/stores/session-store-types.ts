@@ -175,6 +175,12 @@ export interface SessionChange {
   /** Move the session to this key in the same atomic step (regeneration; same tag, same slot). */
   readonly moveTo?: SessionKey;
   /**
+   * With `moveTo` and without `rotation` (a sign-in's regeneration): the moved session's absolute
+   * deadline becomes this, in the same atomic step ("remember me" gives a signed-in session a
+   * longer lifetime). Absent, the deadline set at creation stays.
+   */
+  readonly absoluteDeadline?: number;
+  /**
    * With `moveTo`: the move is a periodic token rotation, not a regeneration. When `key` is
    * already a grace pointer (a concurrent request rotated first), the move is skipped and the
    * change lands where the pointer leads. Otherwise, with `graceMs` > 0, `key` stays behind as a
