@@ -1,8 +1,9 @@
 import { type ValidationError, validateSync } from 'class-validator';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedSecurityOptions } from '../security/resolved-security-options.js';
+import type { ResolvedJwtOptions } from './jwt/session-jwt-options.js';
 import type { ResolvedManagementOptions } from './management/principal-sessions-options.js';
-import { instantiateNestedOptions, withDefaults } from './nested-options.js';
+import { instantiateNestedOptions, withDefaults, type WithDefaults } from './nested-options.js';
 import type { RedisConnection } from './redis-connection.js';
 import { SessionModuleOptions } from './session-module-options.js';
 import { SessionOptionsError } from './session.errors.js';
@@ -57,6 +58,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly security: ResolvedSecurityOptions;
   /** Cookie-session settings; absent when sessions live in a store. */
   readonly cookieSessions?: ResolvedCookieSealOptions;
+  /** Session JWT settings; absent when JWTs are off. */
+  readonly jwt?: ResolvedJwtOptions;
 }
 
 const MINUTE = 60_000;
@@ -154,12 +157,17 @@ function applyDefaults(options: SessionModuleOptions): ResolvedSessionOptions {
       tokenGuessing: withDefaults(options, 'tokenGuessing'),
     },
     cookieSessions: withDefaults(options, 'cookieSessions'),
+    jwt: resolveJwt(withDefaults(options, 'jwt')),
     principalSessions: withDefaults(options, 'principalSessions'),
     replicaAcks: options.replicaAcks ?? 0,
     replicaAckTimeoutMs: options.replicaAckTimeoutMs ?? Math.floor(commandTimeoutMs / 2),
     onReplicaShortfall: options.onReplicaShortfall ?? 'fail',
     expiryNotifications: options.expiryNotifications ?? false,
   };
+}
+
+function resolveJwt(jwt: WithDefaults<'jwt'>): ResolvedJwtOptions | undefined {
+  return jwt && { ...jwt, responseHeader: jwt.responseHeader.toLowerCase() };
 }
 
 function describe(error: ValidationError, parent: string): string[] {

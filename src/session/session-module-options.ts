@@ -22,6 +22,7 @@ import {
 import { SessionLockOptions } from './locking/session-lock-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
 import { isRedisConnection, type RedisConnection } from './redis-connection.js';
+import { SessionJwtOptions } from './jwt/session-jwt-options.js';
 import { SessionRememberMeOptions } from './remember-me/remember-me-options.js';
 import { SessionCookieOptions } from './session-cookie-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
@@ -223,4 +224,12 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   cookieSessions?: SessionCookieSealOptions;
+
+  /**
+   * Short-lived signed JWTs for downstream services (header `x-session-jwt` on each response to
+   * a signed-in session); needs the `jose` package. @default undefined (off)
+   */
+  @IsOptional()
+  @ValidateNested()
+  jwt?: SessionJwtOptions;
 }

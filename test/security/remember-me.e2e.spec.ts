@@ -1,12 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import {
-  type Session as SessionValue,
-  Session,
-  SessionService,
-  SessionStore,
-} from '../../src/index.js';
+import { Session, SessionService, SessionStore, type TypedSession } from '../../src/index.js';
 import { useStandalone } from '../harness/index.js';
 import {
   bootSessionApp,
@@ -27,7 +22,7 @@ class RememberController {
   constructor(private readonly sessions: SessionService) {}
 
   @Get('visit')
-  visit(@Session() session: SessionValue) {
+  visit(@Session() session: TypedSession) {
     session.visited = true;
     return { id: session.id };
   }
@@ -44,7 +39,7 @@ class RememberController {
   }
 
   @Get('me')
-  me(@Session() session: SessionValue) {
+  me(@Session() session: TypedSession) {
     return { principal: session.principal?.id ?? null, visited: session.visited ?? null };
   }
 }
