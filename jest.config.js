@@ -14,6 +14,7 @@ const shared = {
     '^nestjs-distributed-session/postgres$': '<rootDir>/src/postgres/index.ts',
     '^nestjs-distributed-session/memcached$': '<rootDir>/src/memcached/index.ts',
     '^nestjs-distributed-session/helmet$': '<rootDir>/src/helmet/index.ts',
+    '^nestjs-distributed-session/jwt$': '<rootDir>/src/jwt/index.ts',
     '^nestjs-distributed-session/testing$': '<rootDir>/src/testing/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },

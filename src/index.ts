@@ -7,6 +7,15 @@ export {
 } from './session/session.module-definition.js';
 export { SessionModuleOptions } from './session/session-module-options.js';
 export { SessionCookieOptions } from './session/session-cookie-options.js';
+export { SessionRememberMeOptions } from './session/remember-me/remember-me-options.js';
+export type { SignInOptions } from './session/remember-me/remembered-deadline.js';
+export { SessionJwtOptions } from './session/jwt/session-jwt-options.js';
+export {
+  sessionJwks,
+  type SessionJwk,
+  type SessionJwtKey,
+  type SessionJwtVerificationKey,
+} from './security/jwt-keys.js';
 export { SessionLockOptions } from './session/locking/session-lock-options.js';
 export type {
   RedisClusterConnection,

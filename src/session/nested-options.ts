@@ -7,6 +7,8 @@ import {
 } from '../security/security-options.js';
 import { SessionLockOptions } from './locking/session-lock-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
+import { SessionJwtOptions } from './jwt/session-jwt-options.js';
+import { SessionRememberMeOptions } from './remember-me/remember-me-options.js';
 import { SessionCookieOptions } from './session-cookie-options.js';
 import type { SessionModuleOptions } from './session-module-options.js';
 import {
@@ -45,6 +47,7 @@ export const NESTED_OPTIONS = {
     httpOnly: true,
     secure: true,
     sameSite: 'lax',
+    persistent: true,
   }),
   lock: nested(SessionLockOptions, 'defaults', {
     durationMs: 5000,
@@ -88,6 +91,8 @@ export const NESTED_OPTIONS = {
     ackTimeoutMs: 1000,
   }),
   cookieSessions: nested(SessionCookieSealOptions, 'off', { maxCookieBytes: 4096 }),
+  rememberMe: nested(SessionRememberMeOptions, 'off', {}),
+  jwt: nested(SessionJwtOptions, 'off', { ttlMs: 60_000, responseHeader: 'x-session-jwt' }),
 } satisfies { [Key in keyof SessionModuleOptions]?: { type: new () => object } };
 
 type NestedTable = typeof NESTED_OPTIONS;

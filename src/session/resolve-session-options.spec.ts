@@ -76,6 +76,7 @@ describe('resolveSessionOptions defaults', () => {
       httpOnly: true,
       secure: true,
       sameSite: 'lax',
+      persistent: true,
     });
   });
 
@@ -113,6 +114,7 @@ describe('resolveSessionOptions defaults', () => {
       httpOnly: false,
       secure: true,
       sameSite: 'strict',
+      persistent: true,
     });
   });
 

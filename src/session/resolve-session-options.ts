@@ -1,8 +1,9 @@
 import { type ValidationError, validateSync } from 'class-validator';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedSecurityOptions } from '../security/resolved-security-options.js';
+import type { ResolvedJwtOptions } from './jwt/session-jwt-options.js';
 import type { ResolvedManagementOptions } from './management/principal-sessions-options.js';
-import { instantiateNestedOptions, withDefaults } from './nested-options.js';
+import { instantiateNestedOptions, withDefaults, type WithDefaults } from './nested-options.js';
 import type { RedisConnection } from './redis-connection.js';
 import { SessionModuleOptions } from './session-module-options.js';
 import { SessionOptionsError } from './session.errors.js';
@@ -25,6 +26,8 @@ export interface ResolvedCookieOptions {
   readonly httpOnly: boolean;
   readonly secure: boolean | 'auto';
   readonly sameSite: 'lax' | 'strict' | 'none';
+  /** False: a browser-session cookie, except for remembered sessions. */
+  readonly persistent: boolean;
 }
 
 /** Options after validation, with every default applied once. */
@@ -36,6 +39,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly cookie: ResolvedCookieOptions;
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;
+  /** The longest lifetime a remembered sign-in may give; absent when `rememberMe` is off. */
+  readonly rememberMe?: { readonly absoluteTimeoutMs: number };
   readonly slideAfterMs: number;
   readonly saveUninitialized: boolean;
   readonly maxSessionBytes: number;
@@ -53,6 +58,8 @@ export interface ResolvedSessionOptions extends ResolvedManagementOptions {
   readonly security: ResolvedSecurityOptions;
   /** Cookie-session settings; absent when sessions live in a store. */
   readonly cookieSessions?: ResolvedCookieSealOptions;
+  /** Session JWT settings; absent when JWTs are off. */
+  readonly jwt?: ResolvedJwtOptions;
 }
 
 const MINUTE = 60_000;
@@ -87,6 +94,12 @@ function crossOptionProblems(options: SessionModuleOptions): string[] {
     problems.push(
       `idleTimeoutMs (${idleTimeoutMs}) must not be longer than absoluteTimeoutMs (${absoluteTimeoutMs}); ` +
         'shorten the idle timeout or lengthen the absolute one',
+    );
+  }
+  const remembered = options.rememberMe?.absoluteTimeoutMs;
+  if (typeof remembered === 'number' && remembered <= absoluteTimeoutMs) {
+    problems.push(
+      `rememberMe.absoluteTimeoutMs (${remembered}) must be longer than absoluteTimeoutMs (${absoluteTimeoutMs})`,
     );
   }
   if (options.redis !== undefined && options.store !== undefined) {
@@ -124,6 +137,7 @@ function applyDefaults(options: SessionModuleOptions): ResolvedSessionOptions {
     },
     idleTimeoutMs,
     absoluteTimeoutMs: options.absoluteTimeoutMs ?? ABSOLUTE_TIMEOUT_MS,
+    rememberMe: withDefaults(options, 'rememberMe'),
     slideAfterMs: Math.floor((options.slideAfterShare ?? 0.1) * idleTimeoutMs),
     saveUninitialized: options.saveUninitialized ?? false,
     maxSessionBytes: options.maxSessionBytes ?? 65_536,
@@ -143,12 +157,17 @@ function applyDefaults(options: SessionModuleOptions): ResolvedSessionOptions {
       tokenGuessing: withDefaults(options, 'tokenGuessing'),
     },
     cookieSessions: withDefaults(options, 'cookieSessions'),
+    jwt: resolveJwt(withDefaults(options, 'jwt')),
     principalSessions: withDefaults(options, 'principalSessions'),
     replicaAcks: options.replicaAcks ?? 0,
     replicaAckTimeoutMs: options.replicaAckTimeoutMs ?? Math.floor(commandTimeoutMs / 2),
     onReplicaShortfall: options.onReplicaShortfall ?? 'fail',
     expiryNotifications: options.expiryNotifications ?? false,
   };
+}
+
+function resolveJwt(jwt: WithDefaults<'jwt'>): ResolvedJwtOptions | undefined {
+  return jwt && { ...jwt, responseHeader: jwt.responseHeader.toLowerCase() };
 }
 
 function describe(error: ValidationError, parent: string): string[] {

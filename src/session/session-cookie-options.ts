@@ -38,6 +38,15 @@ export class SessionCookieOptions {
   @IsIn([true, false, 'auto'], { message: "cookie.secure must be true, false or 'auto'" })
   secure?: boolean | 'auto';
 
+  /**
+   * `false`: a browser-session cookie (no `Max-Age` or `Expires`), dropped when the browser
+   * closes, except for sessions signed in with `rememberMe`. The server enforces the idle and
+   * absolute deadlines either way. @default true (the cookie lives until the idle deadline)
+   */
+  @IsOptional()
+  @IsBoolean()
+  persistent?: boolean;
+
   /** @default 'lax' */
   @IsOptional()
   @IsIn(['lax', 'strict', 'none'])

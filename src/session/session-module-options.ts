@@ -22,6 +22,8 @@ import {
 import { SessionLockOptions } from './locking/session-lock-options.js';
 import { PrincipalSessionsOptions } from './management/principal-sessions-options.js';
 import { isRedisConnection, type RedisConnection } from './redis-connection.js';
+import { SessionJwtOptions } from './jwt/session-jwt-options.js';
+import { SessionRememberMeOptions } from './remember-me/remember-me-options.js';
 import { SessionCookieOptions } from './session-cookie-options.js';
 import { SessionNearCacheOptions } from './stores/near-cache/near-cache-options.js';
 import { SessionCookieSealOptions } from './stateless/session-cookie-seal-options.js';
@@ -95,6 +97,15 @@ export class SessionModuleOptions {
   @IsInt()
   @Min(1000, { message: 'absoluteTimeoutMs must be at least 1000 (one second)' })
   absoluteTimeoutMs?: number;
+
+  /**
+   * "Remember me": lets `signIn(principal, { rememberMe: true })` give a session a longer
+   * absolute deadline (at most `rememberMe.absoluteTimeoutMs`) and a persistent cookie.
+   * @default undefined (off: signIn with a lifetime throws)
+   */
+  @IsOptional()
+  @ValidateNested()
+  rememberMe?: SessionRememberMeOptions;
 
   /**
    * Share of the idle window that must pass before a read slides an unchanged session's idle
@@ -213,4 +224,12 @@ export class SessionModuleOptions {
   @IsOptional()
   @ValidateNested()
   cookieSessions?: SessionCookieSealOptions;
+
+  /**
+   * Short-lived signed JWTs for downstream services (header `x-session-jwt` on each response to
+   * a signed-in session); needs the `jose` package. @default undefined (off)
+   */
+  @IsOptional()
+  @ValidateNested()
+  jwt?: SessionJwtOptions;
 }

@@ -50,6 +50,8 @@ export interface SessionState {
   indexAdmitted?: boolean;
   /** When a new session is created (`signIn` indexed its absolute deadline from it). */
   createAt?: number;
+  /** A remembered sign-in's absolute deadline, written by its move or the create that follows. */
+  rememberedDeadline?: number;
   /** The commit in flight, so that two commits of one request never overlap. */
   committing?: Promise<void>;
 }

@@ -31,6 +31,7 @@ import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.mod
 import { RESOLVED_SESSION_OPTIONS } from './session.internal-constants.js';
 import type { SessionModuleOptions } from './session-module-options.js';
 import { SessionService } from './session.service.js';
+import { SessionJwtIssuer } from './jwt/session-jwt-issuer.js';
 import { createSessionStore } from './create-session-store.js';
 import { SessionStore } from './stores/session-store.js';
 import { SessionSockets } from './sockets/session-sockets.js';
@@ -64,6 +65,7 @@ const providers: Provider[] = [
   SessionService,
   SessionMiddleware,
   SessionRequestFlow,
+  SessionJwtIssuer,
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
   { provide: APP_INTERCEPTOR, useClass: SessionSocketInterceptor },
   SessionSockets,

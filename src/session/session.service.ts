@@ -3,6 +3,7 @@ import { parseSessionToken, sessionKeyOf } from '../security/session-token.js';
 import { type RegenerateOptions, Session, type TypedSession } from './session.js';
 import { SessionContext } from './session-context.js';
 import type { SessionPrincipal } from './session-data.js';
+import type { SignInOptions } from './remember-me/remembered-deadline.js';
 import { SessionEngine } from './engine/session-engine.js';
 import { SessionStateError } from './session.errors.js';
 import { type PrincipalSessionInfo, PrincipalSessions } from './management/principal-sessions.js';
@@ -118,9 +119,24 @@ export class SessionService {
   /**
    * Signs a principal in: sets it and regenerates the token (session fixation defence). Unlike
    * `req.session.regenerate()`, the data is kept: what the visitor did before signing in stays.
+   * `{ rememberMe: true }` (with the `rememberMe` module option) gives the session the longer
+   * absolute deadline and a persistent cookie; `{ absoluteTimeoutMs }` a lifetime of its own,
+   * never beyond `rememberMe.absoluteTimeoutMs`.
+   *
+   * @example
+   * await this.sessions.signIn(user, { rememberMe: body.rememberMe });
    */
-  async signIn(principal: SessionPrincipal, session: Session = this.current()): Promise<void> {
-    await this.engine.signIn(session, principal);
+  signIn(principal: SessionPrincipal, options?: SignInOptions): Promise<void>;
+  signIn(principal: SessionPrincipal, session: Session, options?: SignInOptions): Promise<void>;
+  async signIn(
+    principal: SessionPrincipal,
+    sessionOrOptions?: Session | SignInOptions,
+    options: SignInOptions = {},
+  ): Promise<void> {
+    if (sessionOrOptions instanceof Session) {
+      return this.engine.signIn(sessionOrOptions, principal, options);
+    }
+    await this.engine.signIn(this.current(), principal, sessionOrOptions ?? options);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { SessionResponder } from './session-responder.js';
 import type { SessionToken } from '../../security/session-token.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
 import type { SessionPrincipal } from '../session-data.js';
+import type { SignInOptions } from '../remember-me/remembered-deadline.js';
 import type { RegenerateOptions, Session } from '../session.js';
 
 /** How a regeneration ended: moved to the new token, or the session was gone meanwhile. */
@@ -26,7 +27,7 @@ export interface SessionBackend {
   /** New token; the data goes unless `keepData`. */
   regenerate(session: Session, options: RegenerateOptions): Promise<RegenerateOutcome>;
   /** Sets the principal under a new token; `SessionReplacedError` if the session was lost. */
-  signIn(session: Session, principal: SessionPrincipal): Promise<void>;
+  signIn(session: Session, principal: SessionPrincipal, options?: SignInOptions): Promise<void>;
   /** Ends the session for good, and clears the cookie. */
   destroy(session: Session): Promise<void>;
   /** Drops unsaved changes; `raiseFence` (locked mode) raises the fence in the same read. */

@@ -6,6 +6,7 @@ import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import type { RegenerateOptions, Session } from '../session.js';
 import { SessionCookie } from '../session-cookie.js';
 import type { SessionPrincipal } from '../session-data.js';
+import type { SignInOptions } from '../remember-me/remembered-deadline.js';
 import { deserializeValue } from '../session-serializer.js';
 import { SessionEvents } from '../session-events.js';
 import { indexRefOf, PrincipalIndexSync } from '../management/principal-index-sync.js';
@@ -83,9 +84,13 @@ export class SessionEngine {
    * sign-in that loses to a concurrent move or revocation of the session throws
    * `SessionReplacedError` and leaves the cookie alone.
    */
-  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+  async signIn(
+    session: Session,
+    principal: SessionPrincipal,
+    options: SignInOptions = {},
+  ): Promise<void> {
     refuseNewTokenWithoutReply(session, 'signIn');
-    await this.backend.signIn(session, principal);
+    await this.backend.signIn(session, principal, options);
     this.events.emit('signed-in', {
       sessionId: publicIdOf(stateOf(session).key),
       principalId: principal.id,

@@ -20,6 +20,10 @@ export function sealedMetaOf(meta: SessionMetadata): SessionChange['meta'] {
   return { principal, fingerprint, authenticatedAt, userAgent, clientIp };
 }
 
-export function pickFixedMeta({ createdAt, absoluteDeadline }: SessionMetadata) {
-  return { createdAt, absoluteDeadline };
+/** The metadata an encrypting store authenticates; a remembered sign-in gives a new deadline. */
+export function pickFixedMeta(
+  { createdAt, absoluteDeadline }: SessionMetadata,
+  newDeadline?: number,
+) {
+  return { createdAt, absoluteDeadline: newDeadline ?? absoluteDeadline };
 }

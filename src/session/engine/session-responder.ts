@@ -1,4 +1,5 @@
 import { cookieAttributesFor, cookieMaxAgeMs } from '../../security/cookie-attributes.js';
+import { isRemembered } from '../remember-me/remembered-deadline.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { SessionState } from '../session-state.js';
 
@@ -20,7 +21,14 @@ export class SessionResponder {
     const { transport, cookie } = this.options;
     if (transport.kind === 'header') return port.setHeader(transport.responseHeader, value());
     const attributes = cookieAttributesFor(cookie, port.secure);
-    port.setCookie(cookie.name, value(), attributes, cookieMaxAgeMs(state.expiresAt));
+    port.setCookie(cookie.name, value(), attributes, this.maxAgeOf(state, state.expiresAt));
+  }
+
+  /** Until the idle deadline; none (a browser-session cookie) when so configured, unless remembered. */
+  private maxAgeOf(state: SessionState, expiresAt: number): number | undefined {
+    const { cookie, absoluteTimeoutMs } = this.options;
+    if (!cookie.persistent && !isRemembered(state.meta, absoluteTimeoutMs)) return undefined;
+    return cookieMaxAgeMs(expiresAt);
   }
 
   clear(state: SessionState): void {

@@ -12,6 +12,7 @@ import { SessionStateError } from '../session.errors.js';
 import { deserializeValue, serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import { summarizeUserAgent } from '../management/user-agent-summary.js';
+import { rememberedDeadlineOf, type SignInOptions } from '../remember-me/remembered-deadline.js';
 import { expiresAtOf } from '../stores/session-deadlines.js';
 import type { SessionMetadata } from '../stores/session-store.js';
 import type { SessionHttpPort, SessionRequest } from '../transport/http-port.js';
@@ -106,8 +107,13 @@ export class StatelessSessions implements SessionBackend {
   }
 
   /** The principal and the client's summary go into the sealed metadata under a new id. */
-  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+  async signIn(
+    session: Session,
+    principal: SessionPrincipal,
+    options: SignInOptions = {},
+  ): Promise<void> {
     const state = stateOf(session);
+    state.rememberedDeadline = rememberedDeadlineOf(this.options, options, Date.now());
     const { trackClientIp } = this.options.principalSessions;
     const { port } = state;
     state.metaChange.userAgent = summarizeUserAgent(port?.header('user-agent'));
@@ -139,6 +145,7 @@ export class StatelessSessions implements SessionBackend {
     };
     const meta: SessionMetadata = {
       ...withMetaChange(base, state.metaChange),
+      absoluteDeadline: state.rememberedDeadline ?? base.absoluteDeadline,
       version: base.version + 1,
       lastAccessAt: now,
     };
@@ -175,6 +182,7 @@ export class StatelessSessions implements SessionBackend {
     }
     state.meta = meta;
     state.metaChange = {};
+    state.rememberedDeadline = undefined;
     state.snapshot = current;
     state.touched = false;
     state.stored = true;

@@ -14,6 +14,7 @@ import type { SessionPrincipal } from '../session-data.js';
 import { SessionError, SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
 import { SessionReplacedError } from '../management/management.errors.js';
+import { rememberedDeadlineOf, type SignInOptions } from '../remember-me/remembered-deadline.js';
 import { serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import {
@@ -94,33 +95,44 @@ export class StoreBackedSessions implements SessionBackend {
    * there), so revocation always finds it. A sign-in that loses to a concurrent move or
    * revocation throws `SessionReplacedError` and leaves the cookie alone.
    */
-  async signIn(session: Session, principal: SessionPrincipal): Promise<void> {
+  async signIn(
+    session: Session,
+    principal: SessionPrincipal,
+    options: SignInOptions = {},
+  ): Promise<void> {
     const state = stateOf(session);
     const { index } = this.parts;
     if (state.destroyed) throw SessionStateError.destroyed('signIn');
     while (state.committing) await state.committing;
+    const now = Date.now();
+    const remembered = rememberedDeadlineOf(this.options, options, now);
     const token = renewSessionToken(state.token);
     const next: IndexRef = {
       principalId: principal.id,
       key: sessionKeyOf(token),
-      deadline: state.meta?.absoluteDeadline ?? Date.now() + this.options.absoluteTimeoutMs,
+      deadline: remembered ?? state.meta?.absoluteDeadline ?? now + this.options.absoluteTimeoutMs,
     };
     const before = indexRefOf(state);
     Object.assign(state.metaChange, await index.admit(next, state.port));
     state.metaChange.principal = serializeValue('principal', principal);
     state.metaChange.authenticatedAt = Date.now();
-    if (!state.stored) state.createAt = next.deadline - this.options.absoluteTimeoutMs;
+    if (!state.stored) state.createAt = now;
+    // The index entry and the session get the same deadline: the move writes it, or the create.
+    state.rememberedDeadline = remembered;
     state.indexAdmitted = true;
     try {
-      const outcome = await this.move(session, { keepData: true }, { token, signIn: true });
+      const move = { token, signIn: true, absoluteDeadline: remembered };
+      const outcome = await this.move(session, { keepData: true }, move);
       if (outcome !== 'gone' && !state.stored) await this.commit(session);
       if (outcome === 'gone' || state.destroyed) throw SessionReplacedError.duringSignIn();
     } catch (error) {
       state.indexAdmitted = false;
+      state.rememberedDeadline = undefined;
       await index.withdraw(next);
       throw error;
     }
     state.indexAdmitted = false;
+    state.rememberedDeadline = undefined;
     // The earlier entry leaves only now: had this sign-in lost, the session stays listed.
     if (before) await index.withdraw(before);
   }
@@ -187,7 +199,9 @@ export class StoreBackedSessions implements SessionBackend {
     const change: SessionChange = {
       now,
       idleTimeoutMs: this.options.idleTimeoutMs,
-      create: state.stored ? undefined : { absoluteDeadline: now + this.options.absoluteTimeoutMs },
+      create: state.stored
+        ? undefined
+        : { absoluteDeadline: state.rememberedDeadline ?? now + this.options.absoluteTimeoutMs },
       set: Object.fromEntries(set),
       delete: remove,
       meta: state.metaChange,

@@ -20,6 +20,8 @@ import type { StoreBackedParts } from './store-backed-sessions.js';
 export interface MoveOptions {
   readonly token?: SessionToken;
   readonly signIn?: boolean;
+  /** A remembered sign-in: the session's new absolute deadline, written by the move. */
+  readonly absoluteDeadline?: number;
 }
 
 /**
@@ -62,7 +64,8 @@ export async function moveToNewToken(
       expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
       fence: state.guard.fence,
       moveTo: key,
-      reseal: reseal ? pickFixedMeta(state.meta!) : undefined,
+      absoluteDeadline: move.absoluteDeadline,
+      reseal: reseal ? pickFixedMeta(state.meta!, move.absoluteDeadline) : undefined,
       maxBytes: sessionOptions.maxSessionBytes,
     });
     if (result.status === 'gone') {
@@ -74,7 +77,8 @@ export async function moveToNewToken(
     if (result.status !== 'committed') {
       throw refusalOf(state, result, sessionOptions.maxSessionBytes, parts.events);
     }
-    applyCommitted(state, result, current, now, state.meta!);
+    const deadline = move.absoluteDeadline ?? state.meta!.absoluteDeadline;
+    applyCommitted(state, result, current, now, { ...state.meta!, absoluteDeadline: deadline });
   }
   const previousSessionId = publicIdOf(state.key);
   state.token = token;

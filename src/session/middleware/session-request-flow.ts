@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionEngine } from '../engine/session-engine.js';
+import { SessionJwtIssuer } from '../jwt/session-jwt-issuer.js';
 import { SessionContext } from '../session-context.js';
 import type { Session } from '../session.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
@@ -13,6 +14,7 @@ export class SessionRequestFlow {
   constructor(
     private readonly engine: SessionEngine,
     private readonly context: SessionContext,
+    private readonly jwt: SessionJwtIssuer,
   ) {}
 
   /**
@@ -31,8 +33,9 @@ export class SessionRequestFlow {
     return this.context.run(session, next);
   }
 
-  /** Writes what the request changed; nothing when nothing did. */
-  commit(session: Session): Promise<void> {
-    return this.engine.commit(session);
+  /** Writes what the request changed (nothing when nothing did), then hands out a due JWT. */
+  async commit(session: Session): Promise<void> {
+    await this.engine.commit(session);
+    await this.jwt.issue(session);
   }
 }

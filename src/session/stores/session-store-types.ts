@@ -9,7 +9,7 @@ export interface SessionMetadata {
   readonly createdAt: number;
   /** When the idle deadline was last slid; the idle deadline is `lastAccessAt + idleTimeoutMs`. */
   readonly lastAccessAt: number;
-  /** Never moves: the session ends then, used or not. */
+  /** The session ends then, used or not. Set at creation; only a remembered sign-in moves it. */
   readonly absoluteDeadline: number;
   /** Raised by every lock grant; a commit carrying an older fence is refused. */
   readonly fence: number;
@@ -80,7 +80,7 @@ export const METADATA_CHANGE_FIELDS = [
 /** One member of a principal's session index: a session and the deadline it is scored by. */
 export interface IndexedSession {
   readonly key: SessionKey;
-  /** The session's absolute deadline (it never moves, so reads never touch the index). */
+  /** The session's absolute deadline (only a sign-in sets it, so reads never touch the index). */
   readonly deadline: number;
 }
 
@@ -174,6 +174,12 @@ export interface SessionChange {
   readonly fence?: number;
   /** Move the session to this key in the same atomic step (regeneration; same tag, same slot). */
   readonly moveTo?: SessionKey;
+  /**
+   * With `moveTo` and without `rotation` (a sign-in's regeneration): the moved session's absolute
+   * deadline becomes this, in the same atomic step ("remember me" gives a signed-in session a
+   * longer lifetime). Absent, the deadline set at creation stays.
+   */
+  readonly absoluteDeadline?: number;
   /**
    * With `moveTo`: the move is a periodic token rotation, not a regeneration. When `key` is
    * already a grace pointer (a concurrent request rotated first), the move is skipped and the

@@ -25,8 +25,16 @@ export interface SessionHttpPort {
   readonly readOnly?: boolean;
   /** A request header, first value if repeated. */
   header(name: string): string | undefined;
-  /** Sets the cookie, replacing any `Set-Cookie` of the same name this response already has. */
-  setCookie(name: string, value: string, attributes: CookieAttributes, maxAgeMs: number): void;
+  /**
+   * Sets the cookie, replacing any `Set-Cookie` of the same name this response already has;
+   * without `maxAgeMs`, a browser-session cookie (no `Max-Age`, no `Expires`).
+   */
+  setCookie(
+    name: string,
+    value: string,
+    attributes: CookieAttributes,
+    maxAgeMs: number | undefined,
+  ): void;
   /** Tells the client to drop the cookie. */
   clearCookie(name: string, attributes: CookieAttributes): void;
   setHeader(name: string, value: string): void;

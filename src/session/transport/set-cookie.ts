@@ -6,14 +6,17 @@ const EPOCH = new Date(0);
 /**
  * The `Set-Cookie` line of the session cookie, serialised by the `cookie` package (which
  * refuses names, values and attributes that would break the header). Both `Max-Age` and
- * `Expires`, as Express writes them, for clients that know only one.
+ * `Expires`, as Express writes them, for clients that know only one; neither when `maxAgeMs` is
+ * undefined (a browser-session cookie).
  */
 export function sessionCookieLine(
   name: string,
   value: string,
   attributes: CookieAttributes,
-  maxAgeMs: number,
+  maxAgeMs: number | undefined,
 ): string {
+  // Without a lifetime: a browser-session cookie, dropped when the browser closes.
+  if (maxAgeMs === undefined) return serialize(name, value, attributes);
   return serialize(name, value, {
     ...attributes,
     maxAge: Math.floor(maxAgeMs / 1000),

@@ -13,6 +13,7 @@ import { describeMetadataAndClearData } from './metadata-and-clear-data.js';
 import { describePrincipalIndex } from './principal-index.js';
 import { describeRedisKeyLayout } from './redis-key-layout.js';
 import { describeRegeneration } from './regeneration.js';
+import { describeRememberedDeadline } from './remembered-deadline.js';
 import { describeRotation } from './rotation.js';
 import { describeValuesAndFieldNames } from './values-and-field-names.js';
 import { describeVersionsAndFences } from './versions-and-fences.js';
@@ -77,6 +78,7 @@ export function describeStoreConformance(
     describeMetadataAndClearData(suite);
     describePrincipalIndex(suite);
     describeRegeneration(suite);
+    describeRememberedDeadline(suite);
     describeRotation(suite);
     describeDeadlines(suite);
     describeValuesAndFieldNames(suite);

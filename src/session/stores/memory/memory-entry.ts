@@ -57,6 +57,9 @@ export function applyChange(entry: MemoryEntry, change: SessionChange): void {
   for (const [field, value] of Object.entries(change.set)) entry.data.set(field, value);
   for (const field of change.delete) entry.data.delete(field);
   applyMetadata(entry.meta, change);
+  if (change.absoluteDeadline !== undefined && !change.create) {
+    entry.meta.absoluteDeadline = change.absoluteDeadline;
+  }
   entry.meta.version += 1;
   entry.meta.lastAccessAt = now;
   entry.expiresAt = Math.min(now + idleTimeoutMs, entry.meta.absoluteDeadline);

@@ -2,8 +2,11 @@ import type { Pool } from 'pg';
 import { SQL_SOURCES } from './migrations/sql-sources.js';
 
 /** The schema version this code needs, and the SQL that brings a database to it. */
-export const POSTGRES_SCHEMA_VERSION = 1;
-const MIGRATIONS: readonly string[] = [SQL_SOURCES['001-sessions.sql']];
+export const POSTGRES_SCHEMA_VERSION = 2;
+const MIGRATIONS: readonly string[] = [
+  SQL_SOURCES['001-sessions.sql'],
+  SQL_SOURCES['002-remembered-deadline.sql'],
+];
 
 /** Key of the advisory lock that keeps instances starting together from migrating at once. */
 const MIGRATION_LOCK = 'nestjs-distributed-session:migrate';

@@ -110,8 +110,7 @@ export class PostgresSessionStore extends SessionStore {
       const { rows } = await this.track(
         this.run('commit', () =>
           this.pool.query<CommitRow>({
-            name: 'nds_commit',
-            text: 'SELECT * FROM nds_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+            ...commitStatementOf(change),
             values: [
               idOf(key),
               change.moveTo ? idOf(change.moveTo) : null,
@@ -127,6 +126,7 @@ export class PostgresSessionStore extends SessionStore {
               change.delete,
               meta.set,
               meta.remove,
+              ...(change.absoluteDeadline === undefined ? [] : [change.absoluteDeadline]),
             ],
           }),
         ),
@@ -276,4 +276,16 @@ export class PostgresSessionStore extends SessionStore {
 
 function idOf(key: SessionKey): string {
   return `${key.tag}:${key.secretHash}`;
+}
+
+/** A commit that gives the session a new absolute deadline runs the wrapper of migration 002. */
+function commitStatementOf(change: SessionChange): { name: string; text: string } {
+  const params = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14';
+  if (change.absoluteDeadline === undefined) {
+    return { name: 'nds_commit', text: `SELECT * FROM nds_commit(${params})` };
+  }
+  return {
+    name: 'nds_commit_with_deadline',
+    text: `SELECT * FROM nds_commit_with_deadline(${params}, $15)`,
+  };
 }

@@ -29,6 +29,7 @@ export function commitArgsOf(change: SessionChange): (string | number)[] {
     ...fields.set,
     ...fields.delete,
     change.maxBytes ?? '',
+    change.absoluteDeadline ?? '',
   ];
 }
 

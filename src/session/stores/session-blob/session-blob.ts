@@ -39,6 +39,9 @@ export function applyChange(session: StoredSession, change: SessionChange): Stor
     if (value === null) delete meta[name];
     else if (value !== undefined) (meta as Record<string, unknown>)[name] = value;
   }
+  if (change.absoluteDeadline !== undefined && !change.create) {
+    meta.absoluteDeadline = change.absoluteDeadline;
+  }
   meta.version += 1;
   meta.lastAccessAt = change.now;
   return { meta, data: Object.fromEntries(data) };

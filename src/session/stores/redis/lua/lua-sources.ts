@@ -115,6 +115,7 @@ end
 -- ARGV[10]: number M of fields to delete
 -- ARGV[11 .. 10+2N]: the pairs; ARGV[11+2N .. 10+2N+M]: the fields to delete
 -- ARGV[11+2N+M]: the most data bytes the session may hold, or '' (no limit)
+-- ARGV[12+2N+M]: the session's new absolute deadline (a remembered sign-in), or '' (unchanged)
 -- Returns {'committed', version, expiresAt, aliased 0|1, key written} | {'gone'} (also for a
 --         create in a revoked tag) | {'exists'}
 --       | {'conflict', version} | {'fenced', fence} | {'toolarge', bytes}
@@ -139,6 +140,7 @@ local deleteCount = tonumber(ARGV[10])
 local setLast = 10 + 2 * setCount
 local deleteLast = setLast + deleteCount
 local maxBytes = tonumber(ARGV[deleteLast + 1] or '')
+local newDeadline = tonumber(ARGV[deleteLast + 2] or '')
 local bytesBefore, bytesAfter
 -- Measured on what the store holds (concurrent requests each see only their own view): a change
 -- that would grow the session past maxBytes is refused; one that does not grow it always passes.
@@ -250,6 +252,10 @@ if noted then
   redis.call('HSET', key, 'w', noted)
 elseif ARGV[5] ~= '' then
   redis.call('HDEL', key, 'w')
+end
+if newDeadline and ARGV[3] == '' then
+  absolute = newDeadline
+  redis.call('HSET', key, 'x', newDeadline)
 end
 local version = redis.call('HINCRBY', key, 'v', 1)
 redis.call('HSET', key, 'a', ARGV[1])
