@@ -160,6 +160,7 @@ describe('the packed tarball (slow: npm pack and two app builds, about 1–2 min
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/testing/index.d.ts');
     expect(files).toContain('package/dist/helmet/index.js');
+    expect(files).toContain('package/dist/jwt/index.js');
     expect(files.filter((file) => /\.map$|\.spec\.|\.lua$|\.sql$|\/src\//.test(file))).toEqual([]);
     const code = run('tar', ['-xzOf', tarball, '--wildcards', 'package/dist/*.js'], work);
     expect(code).not.toMatch(/import\.meta|readFileSync/);

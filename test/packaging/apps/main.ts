@@ -13,6 +13,7 @@ import {
 } from 'nestjs-distributed-session';
 import { SessionHealthIndicator } from 'nestjs-distributed-session/health';
 import { SESSION_HELMET_DEFAULTS, sessionHelmet } from 'nestjs-distributed-session/helmet';
+import { sessionJwks, verifySessionJwt } from 'nestjs-distributed-session/jwt';
 import { MemcachedSessionStore } from 'nestjs-distributed-session/memcached';
 import { SessionMetricsModule } from 'nestjs-distributed-session/metrics';
 import { PostgresSessionStore } from 'nestjs-distributed-session/postgres';
@@ -50,6 +51,8 @@ const entryPoints: Record<string, unknown> = {
   SessionHealthIndicator,
   sessionHelmet,
   SESSION_HELMET_DEFAULTS,
+  sessionJwks,
+  verifySessionJwt,
   MemcachedSessionStore,
   SessionMetricsModule,
   PostgresSessionStore,
