@@ -2,20 +2,15 @@ import { Cluster, Redis } from 'ioredis';
 import type { SessionKey } from '../../src/security/session-token.js';
 import { NearCachedSessionStore } from '../../src/session/stores/near-cache/near-cached-session-store.js';
 import { RedisSessionStore } from '../../src/session/stores/redis/redis-session-store.js';
-import {
-  type CommitReport,
-  type CommitResult,
-  type DestroyOptions,
-  type DestroyResult,
-  type HeldSessionLock,
-  type IndexChange,
-  type IndexResult,
-  type LoadOptions,
-  type LoadResult,
-  type LockSettings,
-  type SessionChange,
+import { DelegatingSessionStore } from '../../src/session/stores/delegating-session-store.js';
+import type {
+  CommitReport,
+  DestroyOptions,
+  DestroyResult,
+  LoadOptions,
+  LoadResult,
+  SessionChange,
   SessionStore,
-  type SessionSummary,
 } from '../../src/session/stores/session-store.js';
 
 export const IDLE = 60_000;
@@ -51,11 +46,11 @@ export function dataOf(result: LoadResult): Record<string, unknown> | undefined 
  * A real store with a window that a test can hold open: while `hold` is set, a load runs on Redis
  * and its reply is kept until the test releases it.
  */
-export class GatedStore extends SessionStore {
+export class GatedStore extends DelegatingSessionStore {
   private held?: { arrived: () => void; release: Promise<void> };
 
-  constructor(readonly inner: SessionStore) {
-    super();
+  constructor(override readonly inner: SessionStore) {
+    super(inner);
   }
 
   /** Holds the next load's reply; resolves `arrived` once Redis answered. */
@@ -68,7 +63,7 @@ export class GatedStore extends SessionStore {
     return { arrived: arrivedPromise, release };
   }
 
-  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+  override async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const held = this.held;
     this.held = undefined;
     const result = await this.inner.load(key, options);
@@ -78,32 +73,12 @@ export class GatedStore extends SessionStore {
     }
     return result;
   }
-  commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
-    return this.inner.commit(key, change);
-  }
-  destroy(key: SessionKey, options?: DestroyOptions): Promise<boolean> {
-    return this.inner.destroy(key, options);
-  }
+  // The reporting variants reach Redis's own (they return the keys written or deleted).
   override commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     return this.inner.commitReporting(key, change);
   }
   override destroyReporting(key: SessionKey, options?: DestroyOptions): Promise<DestroyResult> {
     return this.inner.destroyReporting(key, options);
-  }
-  acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.inner.acquireLock(key, settings);
-  }
-  updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
-    return this.inner.updateIndex(principalId, change);
-  }
-  describe(
-    keys: readonly SessionKey[],
-    options: { readonly now: number; readonly idleTimeoutMs: number },
-  ): Promise<(SessionSummary | undefined)[]> {
-    return this.inner.describe(keys, options);
-  }
-  override close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

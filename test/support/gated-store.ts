@@ -1,17 +1,14 @@
-import {
-  type CommitResult,
-  type HeldSessionLock,
-  type IndexChange,
-  type IndexResult,
-  type LoadOptions,
-  type LoadResult,
-  type LockSettings,
-  type SessionChange,
-  type SessionKey,
+import { DelegatingSessionStore } from '../../src/session/stores/delegating-session-store.js';
+import type {
+  CommitResult,
+  IndexChange,
+  IndexResult,
+  LoadOptions,
+  LoadResult,
+  SessionChange,
+  SessionKey,
   SessionStore,
-  type SessionStoreObserver,
-  type SessionStoreProbe,
-  type SessionSummary,
+  SessionSummary,
 } from '../../src/session/stores/session-store.js';
 
 type Operation = 'load' | 'commit' | 'destroy' | 'updateIndex' | 'describe';
@@ -37,13 +34,13 @@ export interface Gate {
  * gate), make several calls wait for each other (a barrier) or fail one call. Nothing is mocked:
  * every call that is let through runs on the real store.
  */
-export class GatedStore extends SessionStore {
+export class GatedStore extends DelegatingSessionStore {
   private readonly interceptors: Interceptor[] = [];
   /** Every `updateIndex` call with its result, in order. */
   readonly indexCalls: { change: IndexChange; result?: IndexResult }[] = [];
 
-  constructor(readonly inner: SessionStore) {
-    super();
+  constructor(override readonly inner: SessionStore) {
+    super(inner);
   }
 
   /** Holds the next matching call until `release()`. */
@@ -103,26 +100,22 @@ export class GatedStore extends SessionStore {
     await match.before();
   }
 
-  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+  override async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     await this.intercept('load', [key, options]);
     return this.inner.load(key, options);
   }
 
-  async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
+  override async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
     await this.intercept('commit', [key, change]);
     return this.inner.commit(key, change);
   }
 
-  async destroy(key: SessionKey, ...rest: unknown[]): Promise<boolean> {
+  override async destroy(key: SessionKey, ...rest: unknown[]): Promise<boolean> {
     await this.intercept('destroy', [key, ...rest]);
     return (this.inner.destroy as (...args: unknown[]) => Promise<boolean>)(key, ...rest);
   }
 
-  acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.inner.acquireLock(key, settings);
-  }
-
-  async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
+  override async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {
     await this.intercept('updateIndex', [principalId, change]);
     const call: { change: IndexChange; result?: IndexResult } = { change };
     this.indexCalls.push(call);
@@ -130,27 +123,11 @@ export class GatedStore extends SessionStore {
     return call.result;
   }
 
-  async describe(
+  override async describe(
     keys: readonly SessionKey[],
     options: { readonly now: number; readonly idleTimeoutMs: number },
   ): Promise<(SessionSummary | undefined)[]> {
     await this.intercept('describe', [keys, options]);
     return this.inner.describe(keys, options);
-  }
-
-  override probe(): Promise<SessionStoreProbe> {
-    return this.inner.probe();
-  }
-
-  override observe(observer: SessionStoreObserver): () => void {
-    return this.inner.observe(observer);
-  }
-
-  override ready(timeoutMs: number): Promise<boolean> {
-    return this.inner.ready(timeoutMs);
-  }
-
-  override close(): Promise<void> {
-    return this.inner.close();
   }
 }
