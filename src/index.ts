@@ -137,6 +137,7 @@ export type {
   WsClientLike,
 } from './session/sockets/socket-clients.js';
 export { SessionOverSocketError } from './session/sockets/sockets.errors.js';
+export { SessionSocketInterceptor } from './session/sockets/session-socket.interceptor.js';
 export {
   SessionSocketExceptionFilter,
   type SessionSocketRefusal,

@@ -67,6 +67,7 @@ const providers: Provider[] = [
   SessionRequestFlow,
   SessionJwtIssuer,
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+  SessionSocketInterceptor,
   { provide: APP_INTERCEPTOR, useClass: SessionSocketInterceptor },
   SessionSockets,
   SessionCapabilityCheck,
@@ -95,6 +96,10 @@ const providers: Provider[] = [
     SessionLockInterceptor,
     SessionOptimisticInterceptor,
     SessionSockets,
+    // For `@UseInterceptors(SessionSocketInterceptor)` on a gateway: Nest 11 applies no global
+    // interceptor to gateways.
+    SessionSocketInterceptor,
+    SessionContext,
   ],
 })
 export class SessionModule

@@ -1,4 +1,13 @@
-import { Body, Controller, Get, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  Post,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayInit,
@@ -14,6 +23,7 @@ import {
   Session,
   SessionService,
   SessionSocketExceptionFilter,
+  SessionSocketInterceptor,
   SessionSockets,
   SkipCsrf,
   type SocketClient,
@@ -55,6 +65,8 @@ export class SignInController {
 export function sessionGateway(options: { path?: string; recheckIntervalMs: number }) {
   @WebSocketGateway(options.path ? { path: options.path } : {})
   @UseFilters(SessionSocketExceptionFilter)
+  // Nest 12 applies it globally; Nest 11 applies no global interceptor to gateways.
+  @UseInterceptors(SessionSocketInterceptor)
   class SessionGateway implements OnGatewayConnection, OnGatewayInit {
     constructor(
       readonly sockets: SessionSockets,
