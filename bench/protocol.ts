@@ -7,6 +7,8 @@ export const CONTENDER_KINDS = [
   'standalone',
   'cluster',
   'locked',
+  'fastify-baseline',
+  'fastify-standalone',
 ] as const;
 
 export type ContenderKind = (typeof CONTENDER_KINDS)[number];
@@ -18,7 +20,20 @@ export const CONTENDER_LABELS: Record<ContenderKind, string> = {
   standalone: 'this module, Redis standalone',
   cluster: 'this module, Redis Cluster (3 masters)',
   locked: 'this module, locked (@SessionLock), standalone',
+  'fastify-baseline': 'Fastify: baseline (no session)',
+  'fastify-standalone': 'Fastify: this module, Redis standalone',
 };
+
+/** Contenders without sessions: the baseline of their platform. */
+export const BASELINE_KINDS: readonly ContenderKind[] = ['baseline', 'fastify-baseline'];
+
+/** Contenders on Nest's Fastify adapter (the others run on Express). */
+export const FASTIFY_KINDS: readonly ContenderKind[] = ['fastify-baseline', 'fastify-standalone'];
+
+/** The baseline a contender's "× baseline" ratio is taken against: the one of its platform. */
+export function baselineOf(kind: ContenderKind): ContenderKind {
+  return FASTIFY_KINDS.includes(kind) ? 'fastify-baseline' : 'baseline';
+}
 
 /** Contenders that keep sessions in Redis (commands and memory are measured for them). */
 export const REDIS_KINDS: readonly ContenderKind[] = [
@@ -26,6 +41,7 @@ export const REDIS_KINDS: readonly ContenderKind[] = [
   'standalone',
   'cluster',
   'locked',
+  'fastify-standalone',
 ];
 
 export type ContenderMessage =

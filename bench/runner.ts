@@ -24,6 +24,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { canPin, installCleanupHooks, pin, startContender } from './processes.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import {
+  BASELINE_KINDS,
   CONTENDER_LABELS,
   type ContenderKind,
   REDIS_KINDS,
@@ -197,9 +198,9 @@ async function measureContender(
   });
   try {
     const url = contender.url;
-    if (kind !== 'baseline') await checkSessions(url);
-    const cookies =
-      kind === 'baseline' ? ['bench=none'] : await createSessions(url, options.sessions);
+    const sessionless = BASELINE_KINDS.includes(kind);
+    if (!sessionless) await checkSessions(url);
+    const cookies = sessionless ? ['bench=none'] : await createSessions(url, options.sessions);
     const scenarios: ScenarioResult[] = [];
     for (const scenario of SCENARIOS) {
       const result = await measureScenario(url, scenario, cookies, options, redis?.admins);
