@@ -31,8 +31,11 @@ export class SessionRequestFlow {
     return this.context.run(session, next);
   }
 
-  /** Writes what the request changed; nothing when nothing did. */
-  commit(session: Session): Promise<void> {
-    return this.engine.commit(session);
+  /**
+   * Writes what the request changed; nothing when nothing did, and then it returns `undefined`
+   * instead of a promise, so the response need not wait for one.
+   */
+  commit(session: Session): Promise<void> | undefined {
+    return this.engine.commitIfChanged(session);
   }
 }
