@@ -5,7 +5,8 @@
  * the runner goes away.
  *
  *   BENCH_KIND            baseline | express-session | memory | standalone | cluster | locked |
- *                         fastify-baseline | fastify-standalone (the same on Nest's Fastify adapter)
+ *                         fastify-baseline | fastify-standalone (the same on Nest's Fastify adapter) |
+ *                         sample-app (sample-app/ itself, as built by \`npm run build\`) | sample-anchor
  *   BENCH_REDIS_URL       redis://127.0.0.1:port (express-session, standalone, locked, fastify-standalone)
  *   BENCH_CLUSTER_NODES   JSON [{ host, port }] (cluster)
  */
@@ -27,6 +28,7 @@ import type { Request } from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { SessionLock, SessionModule, type SessionModuleOptions } from '../src/index.js';
+import { createAnchorApp } from './anchor-app.js';
 import {
   CONTENDER_KINDS,
   type ContenderKind,
@@ -185,6 +187,13 @@ async function createApp(
     class BaselineModule {}
     return { app: await create(BaselineModule), close: async () => {} };
   }
+  if (kind === 'sample-app') {
+    // The sample app reads its options from the environment, as in production.
+    Object.assign(process.env, { REDIS_URL: env('BENCH_REDIS_URL'), SESSION_SECRETS: SECRET });
+    const { AppModule } = await import('../sample-app/src/app.module.js');
+    return { app: await NestFactory.create(AppModule, { logger }), close: async () => {} };
+  }
+  if (kind === 'sample-anchor') return createAnchorApp(env('BENCH_REDIS_URL'), SECRET, IDLE_MS);
   if (kind === 'express-session') {
     const client = createClient({ url: env('BENCH_REDIS_URL') });
     await client.connect();

@@ -9,6 +9,8 @@ export const CONTENDER_KINDS = [
   'locked',
   'fastify-baseline',
   'fastify-standalone',
+  'sample-app',
+  'sample-anchor',
 ] as const;
 
 export type ContenderKind = (typeof CONTENDER_KINDS)[number];
@@ -22,7 +24,12 @@ export const CONTENDER_LABELS: Record<ContenderKind, string> = {
   locked: 'this module, locked (@SessionLock), standalone',
   'fastify-baseline': 'Fastify: baseline (no session)',
   'fastify-standalone': 'Fastify: this module, Redis standalone',
+  'sample-app': 'sample app (this module, Redis standalone, Express)',
+  'sample-anchor': 'sample app contract on express-session + connect-redis',
 };
+
+/** The side-by-side pair: the sample app and its anchor, measured on the cart scenario only. */
+export const SAMPLE_KINDS: readonly ContenderKind[] = ['sample-app', 'sample-anchor'];
 
 /** Contenders without sessions: the baseline of their platform. */
 export const BASELINE_KINDS: readonly ContenderKind[] = ['baseline', 'fastify-baseline'];
@@ -42,18 +49,26 @@ export const REDIS_KINDS: readonly ContenderKind[] = [
   'cluster',
   'locked',
   'fastify-standalone',
+  'sample-app',
+  'sample-anchor',
 ];
 
 export type ContenderMessage =
   | { readonly type: 'ready'; readonly port: number; readonly pid: number }
   | { readonly type: 'error'; readonly message: string };
 
-export const SCENARIOS = ['read', 'write', 'create', 'increment'] as const;
+export const SCENARIOS = ['read', 'write', 'create', 'increment', 'cart'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** The scenarios a contender serves: the bench routes, or the sample app's cart. */
+export function scenariosOf(kind: ContenderKind): readonly ScenarioName[] {
+  return SAMPLE_KINDS.includes(kind) ? ['cart'] : ['read', 'write', 'create', 'increment'];
+}
 
 export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   read: 'read-only, existing session',
   write: 'change one key',
   create: 'create a session',
   increment: 'increment (locked for the locked contender)',
+  cart: 'side by side: sample app GET /api/cart, existing session',
 };

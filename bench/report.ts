@@ -129,7 +129,11 @@ export function markdownTable(results: BenchResults): string {
   ];
   const rowScenarios: RowScenario[] = [...SCENARIOS, 'read-half-rate'];
   for (const name of rowScenarios) {
-    const express = scenarioOf(find('express-session'), name)?.rps;
+    // The side-by-side scenario compares the sample app with its anchor.
+    const express = scenarioOf(
+      find(name === 'cart' ? 'sample-anchor' : 'express-session'),
+      name,
+    )?.rps;
     for (const contender of results.contenders) {
       const s = scenarioOf(contender, name);
       if (!s) continue;

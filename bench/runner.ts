@@ -13,6 +13,7 @@ import { startCluster, type RedisClusterHarness } from '../test/harness/cluster.
 import { startStandalone } from '../test/harness/standalone.js';
 import {
   checkSessions,
+  createCartSessions,
   createSessions,
   drive,
   drivePaced,
@@ -28,8 +29,9 @@ import {
   CONTENDER_LABELS,
   type ContenderKind,
   REDIS_KINDS,
-  SCENARIOS,
+  SAMPLE_KINDS,
   type ScenarioName,
+  scenariosOf,
 } from './protocol.js';
 import {
   appCommands,
@@ -199,10 +201,15 @@ async function measureContender(
   try {
     const url = contender.url;
     const sessionless = BASELINE_KINDS.includes(kind);
-    if (!sessionless) await checkSessions(url);
-    const cookies = sessionless ? ['bench=none'] : await createSessions(url, options.sessions);
+    const sample = SAMPLE_KINDS.includes(kind);
+    if (!sessionless && !sample) await checkSessions(url);
+    const cookies = sessionless
+      ? ['bench=none']
+      : sample
+        ? await createCartSessions(url, options.sessions)
+        : await createSessions(url, options.sessions);
     const scenarios: ScenarioResult[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenariosOf(kind)) {
       const result = await measureScenario(url, scenario, cookies, options, redis?.admins);
       scenarios.push(result);
       log(
@@ -210,7 +217,7 @@ async function measureContender(
       );
     }
     const rate = halfRate ?? (kind === 'baseline' ? (scenarios[0]?.rps ?? 0) / 2 : undefined);
-    if (rate) {
+    if (rate && !sample) {
       const result = await measureScenario(
         url,
         'read',
@@ -246,6 +253,8 @@ async function measureContender(
       } finally {
         monitor.close();
       }
+    }
+    if (redis && !sample) {
       await flush(redis.admins);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const usedBefore = await usedMemory(redis.admins);
