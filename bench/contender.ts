@@ -4,8 +4,10 @@
  * core), configured by environment variables, reports its port over the IPC channel and exits when
  * the runner goes away.
  *
- *   BENCH_KIND            baseline | express-session | memory | standalone | cluster | locked
- *   BENCH_REDIS_URL       redis://127.0.0.1:port (express-session, standalone, locked)
+ *   BENCH_KIND            baseline | express-session | memory | standalone | cluster | locked |
+ *                         fastify-baseline | fastify-standalone (the same on Nest's Fastify adapter) |
+ *                         sample-app (sample-app/ itself, as built by \`npm run build\`) | sample-anchor
+ *   BENCH_REDIS_URL       redis://127.0.0.1:port (express-session, standalone, locked, fastify-standalone)
  *   BENCH_CLUSTER_NODES   JSON [{ host, port }] (cluster)
  */
 import {
@@ -26,7 +28,13 @@ import type { Request } from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { SessionLock, SessionModule, type SessionModuleOptions } from '../src/index.js';
-import { CONTENDER_KINDS, type ContenderKind, type ContenderMessage } from './protocol.js';
+import { createAnchorApp } from './anchor-app.js';
+import {
+  CONTENDER_KINDS,
+  type ContenderKind,
+  type ContenderMessage,
+  FASTIFY_KINDS,
+} from './protocol.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const IDLE_MS = 30 * 60_000;
@@ -150,6 +158,7 @@ function sessionModuleOptions(kind: ContenderKind): SessionModuleOptions {
       return base;
     case 'standalone':
     case 'locked':
+    case 'fastify-standalone':
       return { ...base, redis: env('BENCH_REDIS_URL') };
     case 'cluster':
       return {
@@ -167,11 +176,24 @@ async function createApp(
   kind: ContenderKind,
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
   const logger: ['error'] = ['error'];
-  if (kind === 'baseline') {
+  // Fastify is loaded only for its contenders, as an app on Express would never load it.
+  const create = async (module: Type): Promise<INestApplication> => {
+    if (!FASTIFY_KINDS.includes(kind)) return NestFactory.create(module, { logger });
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    return NestFactory.create(module, new FastifyAdapter(), { logger });
+  };
+  if (kind === 'baseline' || kind === 'fastify-baseline') {
     @Module({ controllers: [BaselineController] })
     class BaselineModule {}
-    return { app: await NestFactory.create(BaselineModule, { logger }), close: async () => {} };
+    return { app: await create(BaselineModule), close: async () => {} };
   }
+  if (kind === 'sample-app') {
+    // The sample app reads its options from the environment, as in production.
+    Object.assign(process.env, { REDIS_URL: env('BENCH_REDIS_URL'), SESSION_SECRETS: SECRET });
+    const { AppModule } = await import('../sample-app/src/app.module.js');
+    return { app: await NestFactory.create(AppModule, { logger }), close: async () => {} };
+  }
+  if (kind === 'sample-anchor') return createAnchorApp(env('BENCH_REDIS_URL'), SECRET, IDLE_MS);
   if (kind === 'express-session') {
     const client = createClient({ url: env('BENCH_REDIS_URL') });
     await client.connect();
@@ -196,7 +218,7 @@ async function createApp(
   })
   class SessionBenchModule {}
   // The module warns once about cookie.secure: false (plain HTTP on loopback); keep the log quiet.
-  return { app: await NestFactory.create(SessionBenchModule, { logger }), close: async () => {} };
+  return { app: await create(SessionBenchModule), close: async () => {} };
 }
 
 function send(message: ContenderMessage): void {

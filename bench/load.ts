@@ -27,7 +27,11 @@ const ROUTES: Record<ScenarioName, { method: string; path: string; cookie: boole
   write: { method: 'POST', path: '/write', cookie: true },
   create: { method: 'POST', path: '/login', cookie: false },
   increment: { method: 'POST', path: '/increment', cookie: true },
+  cart: { method: 'GET', path: '/api/cart', cookie: true },
 };
+
+/** Sent with every request: the sample app binds a session to its user agent. */
+export const USER_AGENT = 'nds-bench';
 
 function percentile(sorted: Float64Array, share: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -51,7 +55,7 @@ export async function drive(
   const request: AutocannonRequest = {
     method: route.method,
     path: route.path,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
     body: '{}',
   };
   if (route.cookie) {
@@ -119,7 +123,10 @@ export async function drivePaced(
   let next = 0;
   const pending = new Set<Promise<void>>();
   const send = (due: bigint) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+    };
     if (route.cookie) headers.cookie = cookies[next++ % cookies.length] as string;
     const done = new Promise<void>((resolve) => {
       const req = httpRequest(target, { method: route.method, headers, agent }, (response) => {
@@ -222,6 +229,34 @@ export async function createSessions(url: string, count: number, parallel = 8): 
   return cookies;
 }
 
+/**
+ * Sessions of the sample app (or its anchor) with one cart line each, made as a browser would:
+ * `GET /api/session` for the cookie and the CSRF token, then `POST /api/cart/items`.
+ */
+export async function createCartSessions(url: string, count: number): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const state = await fetch(`${url}/api/session`, { headers: { 'user-agent': USER_AGENT } });
+    const { csrfToken } = (await state.json()) as { csrfToken: string };
+    const cookie = sessionCookie(state);
+    if (!cookie) throw new Error(`GET /api/session gave ${state.status} and no cookie`);
+    const added = await fetch(`${url}/api/cart/items`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'x-csrf-token': csrfToken,
+        cookie,
+      },
+      body: JSON.stringify({ sku: 'sku-1', qty: 1 }),
+    });
+    await added.arrayBuffer();
+    if (!added.ok) throw new Error(`POST /api/cart/items gave ${added.status}`);
+    cookies.push(sessionCookie(added) ?? cookie);
+  }
+  return cookies;
+}
+
 /** One request of a scenario, awaited (used to count Redis commands per request). */
 export async function once(
   url: string,
@@ -229,7 +264,10 @@ export async function once(
   cookie: string | undefined,
 ): Promise<number> {
   const route = ROUTES[scenario];
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+  };
   if (route.cookie && cookie) headers.cookie = cookie;
   const response = await fetch(`${url}${route.path}`, {
     method: route.method,

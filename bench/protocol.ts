@@ -7,6 +7,10 @@ export const CONTENDER_KINDS = [
   'standalone',
   'cluster',
   'locked',
+  'fastify-baseline',
+  'fastify-standalone',
+  'sample-app',
+  'sample-anchor',
 ] as const;
 
 export type ContenderKind = (typeof CONTENDER_KINDS)[number];
@@ -18,7 +22,25 @@ export const CONTENDER_LABELS: Record<ContenderKind, string> = {
   standalone: 'this module, Redis standalone',
   cluster: 'this module, Redis Cluster (3 masters)',
   locked: 'this module, locked (@SessionLock), standalone',
+  'fastify-baseline': 'Fastify: baseline (no session)',
+  'fastify-standalone': 'Fastify: this module, Redis standalone',
+  'sample-app': 'sample app (this module, Redis standalone, Express)',
+  'sample-anchor': 'sample app contract on express-session + connect-redis',
 };
+
+/** The side-by-side pair: the sample app and its anchor, measured on the cart scenario only. */
+export const SAMPLE_KINDS: readonly ContenderKind[] = ['sample-app', 'sample-anchor'];
+
+/** Contenders without sessions: the baseline of their platform. */
+export const BASELINE_KINDS: readonly ContenderKind[] = ['baseline', 'fastify-baseline'];
+
+/** Contenders on Nest's Fastify adapter (the others run on Express). */
+export const FASTIFY_KINDS: readonly ContenderKind[] = ['fastify-baseline', 'fastify-standalone'];
+
+/** The baseline a contender's "× baseline" ratio is taken against: the one of its platform. */
+export function baselineOf(kind: ContenderKind): ContenderKind {
+  return FASTIFY_KINDS.includes(kind) ? 'fastify-baseline' : 'baseline';
+}
 
 /** Contenders that keep sessions in Redis (commands and memory are measured for them). */
 export const REDIS_KINDS: readonly ContenderKind[] = [
@@ -26,18 +48,27 @@ export const REDIS_KINDS: readonly ContenderKind[] = [
   'standalone',
   'cluster',
   'locked',
+  'fastify-standalone',
+  'sample-app',
+  'sample-anchor',
 ];
 
 export type ContenderMessage =
   | { readonly type: 'ready'; readonly port: number; readonly pid: number }
   | { readonly type: 'error'; readonly message: string };
 
-export const SCENARIOS = ['read', 'write', 'create', 'increment'] as const;
+export const SCENARIOS = ['read', 'write', 'create', 'increment', 'cart'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** The scenarios a contender serves: the bench routes, or the sample app's cart. */
+export function scenariosOf(kind: ContenderKind): readonly ScenarioName[] {
+  return SAMPLE_KINDS.includes(kind) ? ['cart'] : ['read', 'write', 'create', 'increment'];
+}
 
 export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   read: 'read-only, existing session',
   write: 'change one key',
   create: 'create a session',
   increment: 'increment (locked for the locked contender)',
+  cart: 'side by side: sample app GET /api/cart, existing session',
 };

@@ -38,10 +38,14 @@ if (libFlag) {
   });
   env.BENCH_LIBRARY = `${commit.trim()} (--lib=${rev})`;
   snapshot = mkdtempSync(join(tmpdir(), 'nds-bench-src-'));
-  const archive = execFileSync('git', ['archive', rev, 'src', 'test/harness', 'tsconfig.json'], {
-    cwd: root,
-    maxBuffer: 256 * 2 ** 20,
-  });
+  const archive = execFileSync(
+    'git',
+    ['archive', rev, 'src', 'test/harness', 'sample-app', 'tsconfig.json'],
+    {
+      cwd: root,
+      maxBuffer: 256 * 2 ** 20,
+    },
+  );
   execFileSync('tar', ['-x', '-C', snapshot], { input: archive });
   for (const entry of readdirSync(benchDir)) {
     if (!['dist', 'results', 'node_modules'].includes(entry)) {
@@ -75,6 +79,10 @@ if (!process.argv.includes('--no-build')) {
     );
   }
   copyLua(join(sourceRoot, 'src'), join(dist, 'src'));
+  // The sample app (a contender) serves its page from beside its compiled source.
+  cpSync(join(sourceRoot, 'sample-app', 'public'), join(dist, 'sample-app', 'public'), {
+    recursive: true,
+  });
 }
 if (snapshot) rmSync(snapshot, { recursive: true, force: true });
 

@@ -13,6 +13,7 @@ import { startCluster, type RedisClusterHarness } from '../test/harness/cluster.
 import { startStandalone } from '../test/harness/standalone.js';
 import {
   checkSessions,
+  createCartSessions,
   createSessions,
   drive,
   drivePaced,
@@ -24,11 +25,13 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { canPin, installCleanupHooks, pin, startContender } from './processes.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import {
+  BASELINE_KINDS,
   CONTENDER_LABELS,
   type ContenderKind,
   REDIS_KINDS,
-  SCENARIOS,
+  SAMPLE_KINDS,
   type ScenarioName,
+  scenariosOf,
 } from './protocol.js';
 import {
   appCommands,
@@ -197,11 +200,16 @@ async function measureContender(
   });
   try {
     const url = contender.url;
-    if (kind !== 'baseline') await checkSessions(url);
-    const cookies =
-      kind === 'baseline' ? ['bench=none'] : await createSessions(url, options.sessions);
+    const sessionless = BASELINE_KINDS.includes(kind);
+    const sample = SAMPLE_KINDS.includes(kind);
+    if (!sessionless && !sample) await checkSessions(url);
+    const cookies = sessionless
+      ? ['bench=none']
+      : sample
+        ? await createCartSessions(url, options.sessions)
+        : await createSessions(url, options.sessions);
     const scenarios: ScenarioResult[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenariosOf(kind)) {
       const result = await measureScenario(url, scenario, cookies, options, redis?.admins);
       scenarios.push(result);
       log(
@@ -209,7 +217,7 @@ async function measureContender(
       );
     }
     const rate = halfRate ?? (kind === 'baseline' ? (scenarios[0]?.rps ?? 0) / 2 : undefined);
-    if (rate) {
+    if (rate && !sample) {
       const result = await measureScenario(
         url,
         'read',
@@ -245,6 +253,8 @@ async function measureContender(
       } finally {
         monitor.close();
       }
+    }
+    if (redis && !sample) {
       await flush(redis.admins);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const usedBefore = await usedMemory(redis.admins);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Bytes of the random hash tag; it only spreads sessions over Cluster slots, it guards nothing. */
 const TAG_BYTES = 9;
@@ -51,7 +51,8 @@ export function parseSessionToken(value: string): SessionToken | undefined {
 export function sessionKeyOf(token: SessionToken): SessionKey {
   return {
     tag: token.tag,
-    secretHash: createHash('sha256').update(token.secret).digest('base64url'),
+    // One-shot hash: no Hash object per request.
+    secretHash: hash('sha256', token.secret, 'base64url'),
   };
 }
 

@@ -192,6 +192,14 @@ describe('serializeValue / deserializeValue', () => {
       expect(back.list[0]!.polluted).toBeUndefined();
     });
 
+    it('drops a __proto__ key spelled with \\u escapes, and revives an escaped date tag', () => {
+      const back = deserializeValue(
+        '{"\\u005f_proto__":{"polluted":true},"at":{"\\u0024$date":"2024-03-01T12:34:56.789Z"}}',
+      ) as Record<string, unknown>;
+      expect(Object.keys(back)).toEqual(['at']);
+      expect(back.at).toBeInstanceOf(Date);
+    });
+
     it('does not let a later merge of the value pollute Object.prototype', () => {
       const back = deserializeValue('{"__proto__":{"polluted":true}}') as object;
       const target: Record<string, unknown> = {};
@@ -202,6 +210,44 @@ describe('serializeValue / deserializeValue', () => {
     });
   });
 });
+
+describe('serializeValue on plain JSON and on everything else', () => {
+  it.each([
+    ['a plain nested value', { user: { id: 'u1', roles: ['a', 'b'] }, n: [1, null, true] }],
+    [
+      'a class instance',
+      new (class Point {
+        x = 1;
+        y = 2;
+      })(),
+    ],
+    ['a toJSON object', { toJSON: () => ({ shown: true }) }],
+    ['a value nested deeper than the plain scan looks', nested(40)],
+    ['an array with an undefined element', [1, undefined, 3]],
+    ['an object with an undefined value', { kept: 1, dropped: undefined }],
+  ])('writes %s as JSON.stringify does', (_name, value) => {
+    expect(serializeValue('k', value)).toBe(JSON.stringify(value));
+  });
+
+  it('still escapes "$$" keys and tags Dates below a plain-looking top', () => {
+    expect(serializeValue('k', { a: [{ $$x: 1 }] })).toBe('{"a":[{"$$$x":1}]}');
+    expect(serializeValue('k', { a: { at: WHEN } })).toBe(
+      '{"a":{"at":{"$$date":"2024-03-01T12:34:56.789Z"}}}',
+    );
+  });
+
+  it('still refuses a cycle', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    serializationError('cycle', cycle);
+  });
+});
+
+function nested(depth: number): unknown {
+  let value: unknown = 'leaf';
+  for (let level = 0; level < depth; level++) value = { level, value };
+  return value;
+}
 
 describe('isSafeKey', () => {
   it.each(['__proto__', 'constructor', 'prototype'])('rejects %s', (key) => {

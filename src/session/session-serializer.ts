@@ -23,6 +23,8 @@ export function isSafeKey(key: string): boolean {
  * does.
  */
 export function serializeValue(key: string, value: unknown): string {
+  // Most session values are plain JSON: a native stringify, no replacer call per value.
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
   try {
     const json = JSON.stringify(value, function (this: Record<string, unknown>, k, v: unknown) {
       const raw = this[k];
@@ -44,11 +46,53 @@ export function serializeValue(key: string, value: unknown): string {
 
 /** The value of stored JSON, with Dates revived and prototype keys dropped. */
 export function deserializeValue(json: string): unknown {
+  // Without these, the reviver has nothing to do (a `\u` escape could spell either).
+  if (!json.includes(ESCAPED_KEY_PREFIX) && !json.includes(PROTO_KEY) && !json.includes('\\u')) {
+    return JSON.parse(json);
+  }
   return JSON.parse(json, (k, v: unknown) => {
     if (k === PROTO_KEY) return undefined;
     if (isDateTag(v)) return new Date(v[DATE_TAG]);
     return isPlainRecord(v) ? renameKeys(v, (name) => name.slice(1)) : v;
   });
+}
+
+/** Nesting past which a value takes the checked path (which also reports cycles). */
+const PLAIN_JSON_MAX_DEPTH = 32;
+
+/**
+ * Whether `value` is made of strings, finite-or-not numbers, booleans, null, plain arrays and
+ * plain objects only, with no key the stored form escapes: then `JSON.stringify` alone writes
+ * exactly what the checked path writes.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth > PLAIN_JSON_MAX_DEPTH) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (prototype !== Array.prototype) return false;
+    for (let index = 0; index < value.length; index++) {
+      if (!isPlainJson(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const record = value as Record<string, unknown>;
+  if ('toJSON' in record) return false;
+  for (const name of Object.keys(record)) {
+    if (name.startsWith(ESCAPED_KEY_PREFIX) || !isPlainJson(record[name], depth + 1)) return false;
+  }
+  return true;
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

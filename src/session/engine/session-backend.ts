@@ -24,6 +24,8 @@ export interface SessionBackend {
   loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined>;
   /** Writes what changed and sends the cookie when it must change. */
   commit(session: Session): Promise<void>;
+  /** As `commit`; `undefined` when it settled at once, having nothing to write. */
+  commitIfChanged?(session: Session): Promise<void> | undefined;
   /** New token; the data goes unless `keepData`. */
   regenerate(session: Session, options: RegenerateOptions): Promise<RegenerateOutcome>;
   /** Sets the principal under a new token; `SessionReplacedError` if the session was lost. */

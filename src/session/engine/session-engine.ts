@@ -71,6 +71,16 @@ export class SessionEngine {
   }
 
   /**
+   * As `commit`, but `undefined` instead of a promise when there was nothing to write (the
+   * common read-only request), so the response goes out without waiting a tick.
+   */
+  commitIfChanged(session: Session): Promise<void> | undefined {
+    return this.backend.commitIfChanged
+      ? this.backend.commitIfChanged(session)
+      : this.backend.commit(session);
+  }
+
+  /**
    * Reads the session again; unsaved changes are dropped. Under a lock (`raiseFence`), the same
    * round trip raises the fence that this request's commit will carry.
    */

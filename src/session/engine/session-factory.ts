@@ -1,4 +1,9 @@
-import { createSessionToken, sessionKeyOf } from '../../security/session-token.js';
+import {
+  createSessionToken,
+  type SessionKey,
+  type SessionToken,
+  sessionKeyOf,
+} from '../../security/session-token.js';
 import { assignStoredData } from '../assign-stored-data.js';
 import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import { Session, type SessionOperations } from '../session.js';
@@ -61,17 +66,37 @@ export class SessionFactory {
   }
 }
 
-/** The state of a new, unsaved session under a new token. */
+/**
+ * The state of a new, unsaved session under a new token. The token (random bytes) and its key
+ * (a hash) are made on first use: most requests without a cookie never save their session.
+ */
 export function freshState(port: SessionHttpPort | undefined): SessionState {
-  const token = createSessionToken();
-  return initialState({
-    token,
-    key: sessionKeyOf(token),
+  let token: SessionToken | undefined;
+  let key: SessionKey | undefined;
+  const state = initialState({
+    token: NO_TOKEN,
+    key: NO_KEY,
     stored: false,
     cookieDue: true,
     port,
   });
+  return Object.defineProperties(state, {
+    token: {
+      get: () => (token ??= createSessionToken()),
+      set: (value: SessionToken) => void (token = value),
+      enumerable: true,
+    },
+    key: {
+      get: () => (key ??= sessionKeyOf(state.token)),
+      set: (value: SessionKey) => void (key = value),
+      enumerable: true,
+    },
+  });
 }
+
+/** Placeholders that the accessors of a fresh state replace before anything can read them. */
+const NO_TOKEN: SessionToken = { tag: '', secret: '' };
+const NO_KEY: SessionKey = { tag: '', secretHash: '' };
 
 /** Data bytes of a snapshot, counted as the stores count them (key name and JSON value). */
 function bytesOf(snapshot: ReadonlyMap<string, string>): number {

@@ -1,7 +1,6 @@
 import { SigningKeyring } from '../../security/signing-keyring.js';
 import {
   formatSessionToken,
-  parseSessionToken,
   publicIdOf,
   renewSessionToken,
   type SessionToken,
@@ -24,8 +23,8 @@ import {
 } from '../management/principal-index-sync.js';
 import type { SessionChange, SessionStore } from '../stores/session-store.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
-import { readPresentedTokens } from '../transport/read-presented-token.js';
 import { applyCommitted, refusalOf } from './commit-results.js';
+import { presentedSessionToken } from './presented-session-token.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import type { SessionFactory } from './session-factory.js';
 import type { SessionResponder } from './session-responder.js';
@@ -41,6 +40,14 @@ export interface StoreBackedParts {
   readonly responder: SessionResponder;
 }
 
+/** The changes a commit writes, found before its one round trip. */
+interface PendingWrite {
+  readonly set: ReadonlyMap<string, string>;
+  readonly remove: readonly string[];
+  readonly current: Map<string, string>;
+  readonly rotating: boolean;
+}
+
 /** Sessions held in a store: every store access is one round trip; no change, no write. */
 export class StoreBackedSessions implements SessionBackend {
   private readonly keyring: SigningKeyring;
@@ -54,7 +61,7 @@ export class StoreBackedSessions implements SessionBackend {
 
   async open(port: SessionHttpPort): Promise<Session> {
     const { events, security, sessions } = this.parts;
-    const token = this.tokenFromRequest(port);
+    const token = presentedSessionToken(port, this.options, this.keyring, this.parts);
     if (!token) return sessions.fresh(port);
     const loaded = await this.loadToken(token.token, port);
     if (!loaded) {
@@ -86,8 +93,25 @@ export class StoreBackedSessions implements SessionBackend {
   }
 
   commit(session: Session): Promise<void> {
+    return this.commitIfChanged(session) ?? Promise.resolve();
+  }
+
+  /**
+   * As `commit`, but settles at once, returning `undefined`, when there is nothing to write (the
+   * common read-only request): no promise, so a response need not wait a tick for it.
+   */
+  commitIfChanged(session: Session): Promise<void> | undefined {
     const state = stateOf(session);
-    return commitInTurn(state, () => this.commitNow(session, state));
+    if (state.committing) return commitInTurn(state, () => this.commitNow(session, state));
+    let write: PendingWrite | undefined;
+    try {
+      write = this.pendingWrite(session, state);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!write) return undefined;
+    const pending = write;
+    return commitInTurn(state, () => this.write(state, pending));
   }
 
   /**
@@ -180,17 +204,30 @@ export class StoreBackedSessions implements SessionBackend {
   }
 
   private async commitNow(session: Session, state: SessionState): Promise<void> {
-    if (state.destroyed || state.refused) return;
+    const write = this.pendingWrite(session, state);
+    if (write) await this.write(state, write);
+  }
+
+  /** What a commit must write now; `undefined` when nothing (a due cookie is sent here). */
+  private pendingWrite(session: Session, state: SessionState): PendingWrite | undefined {
+    if (state.destroyed || state.refused) return undefined;
     const { set, remove, current } = this.parts.sessions.diff(session, state);
     const metaChanged = Object.keys(state.metaChange).length > 0;
     // A due rotation writes even when nothing else changed; not once the response is on its way.
     const rotating = state.stored && state.rotationDue === true && !state.port?.headersSent;
     const changed = set.size > 0 || remove.length > 0 || metaChanged || rotating;
-    if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) return;
+    if (!state.stored && !changed && !state.touched && !this.options.saveUninitialized) {
+      return undefined;
+    }
     if (state.stored && !changed && !state.touched) {
       if (state.cookieDue) this.sendToken(state);
-      return;
+      return undefined;
     }
+    return { set, remove, current, rotating };
+  }
+
+  private async write(state: SessionState, write: PendingWrite): Promise<void> {
+    const { set, remove, current, rotating } = write;
     if (!state.stored) this.parts.security.bind(state);
     // A sign-in indexed a new session's deadline from `createAt`: the session gets exactly it.
     const now = (!state.stored && state.createAt) || Date.now();
@@ -265,29 +302,6 @@ export class StoreBackedSessions implements SessionBackend {
 
   private sendToken(state: SessionState): void {
     this.parts.responder.send(state, () => this.keyring.sign(formatSessionToken(state.token)));
-  }
-
-  /**
-   * The first presented token that the keyring signed and that parses. Every cookie of the
-   * session's name is tried, so a forged or malformed one sent first never hides a valid one;
-   * only a request with none counts as a guess.
-   */
-  private tokenFromRequest(
-    port: SessionHttpPort,
-  ): { token: SessionToken; signedWithOldKey: boolean } | undefined {
-    const { transport, cookie } = this.options;
-    let reason: 'malformed' | 'bad-signature' | undefined;
-    for (const raw of readPresentedTokens(port.request, transport, cookie.name)) {
-      const verified = this.keyring.verify(raw);
-      const token = verified && parseSessionToken(verified.value);
-      if (token) return { token, signedWithOldKey: verified.signedWithOldKey };
-      reason ??= verified ? 'malformed' : 'bad-signature';
-    }
-    if (reason) {
-      this.parts.events.emit('unknown-token', { at: new Date(), reason });
-      this.parts.security.countUnknownToken(port);
-    }
-    return undefined;
   }
 
   private loadOptions() {

@@ -28,16 +28,19 @@ export class SessionCommitInterceptor implements NestInterceptor {
       catchError((error: unknown) => {
         throw toHttpException(error);
       }),
-      mergeMap((value: unknown) =>
-        from(
-          this.engine.commit(session).then(
+      mergeMap((value: unknown) => {
+        const writing = this.engine.commitIfChanged(session);
+        // Nothing to write: the value goes on at once, wrapped so that an array stays one value.
+        if (!writing) return [value];
+        return from(
+          writing.then(
             () => value,
             (error: unknown) => {
               throw toHttpException(error);
             },
           ),
-        ),
-      ),
+        );
+      }),
     );
   }
 }

@@ -32,6 +32,11 @@ export class SessionJwtIssuer implements OnModuleInit {
     this.signer = new SessionJwtSigner(jwt.keys, jwt);
   }
 
+  /** JWTs are configured: responses may carry one. */
+  get enabled(): boolean {
+    return this.options.jwt !== undefined;
+  }
+
   /** Sets the JWT header of the session's response, when it is due and the head is not sent. */
   async issue(session: Session): Promise<void> {
     const { signer } = this;

@@ -33,9 +33,13 @@ export class SessionRequestFlow {
     return this.context.run(session, next);
   }
 
-  /** Writes what the request changed (nothing when nothing did), then hands out a due JWT. */
-  async commit(session: Session): Promise<void> {
-    await this.engine.commit(session);
-    await this.jwt.issue(session);
+  /**
+   * Writes what the request changed, then hands out a due JWT. Nothing to write and no JWT to
+   * issue: `undefined` instead of a promise, so the response need not wait for one.
+   */
+  commit(session: Session): Promise<void> | undefined {
+    const written = this.engine.commitIfChanged(session);
+    if (!this.jwt.enabled) return written;
+    return (written ?? Promise.resolve()).then(() => this.jwt.issue(session));
   }
 }

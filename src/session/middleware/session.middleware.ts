@@ -33,13 +33,16 @@ export class SessionMiddleware implements NestMiddleware {
  * this covers plain Express middleware and error responses. If the commit fails while the
  * response can still be changed, the client gets the error instead of a false success.
  */
-function commitBeforeEnd(response: Response, commit: () => Promise<void>): void {
+function commitBeforeEnd(response: Response, commit: () => Promise<void> | undefined): void {
   const end = response.end.bind(response) as (...args: unknown[]) => Response;
   let ending = false;
   response.end = ((...args: unknown[]) => {
     if (ending || response.headersSent) return end(...args);
     ending = true;
-    commit().then(
+    // Nothing to write (a read-only request): the response goes out in this same tick.
+    const writing = commit();
+    if (!writing) return end(...args);
+    writing.then(
       () => end(...args),
       (error: unknown) => {
         if (response.headersSent) return end(...args);

@@ -27,16 +27,15 @@ export function installFastifySessionHooks(
     );
   });
 
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // Callback style: a request with nothing to write goes on in the same tick, no promise.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const session = request.session;
-    if (!(session instanceof Session)) return payload;
-    try {
-      await flow.commit(session);
-      return payload;
-    } catch (error) {
-      if (reply.raw.headersSent) return payload;
-      return errorPayload(reply, error);
-    }
+    const writing = session instanceof Session ? flow.commit(session) : undefined;
+    if (!writing) return done(null, payload);
+    writing.then(
+      () => done(null, payload),
+      (error: unknown) => done(null, reply.raw.headersSent ? payload : errorPayload(reply, error)),
+    );
   });
 }
 

@@ -36,7 +36,8 @@ export type OnSendHook = (
   request: FastifyRequestLike,
   reply: FastifyReplyLike,
   payload: unknown,
-) => Promise<unknown>;
+  done: (error: Error | null, payload?: unknown) => void,
+) => void;
 
 export interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: OnRequestHook): unknown;
