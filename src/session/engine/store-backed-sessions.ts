@@ -12,15 +12,9 @@ import type { RegenerateOptions, Session } from '../session.js';
 import type { SessionPrincipal } from '../session-data.js';
 import { SessionError, SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
-import { SessionReplacedError } from '../management/management.errors.js';
-import { rememberedDeadlineOf, type SignInOptions } from '../remember-me/remembered-deadline.js';
-import { serializeValue } from '../session-serializer.js';
+import type { SignInOptions } from '../remember-me/remembered-deadline.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
-import {
-  type IndexRef,
-  indexRefOf,
-  type PrincipalIndexSync,
-} from '../management/principal-index-sync.js';
+import { indexRefOf, type PrincipalIndexSync } from '../management/principal-index-sync.js';
 import type { SessionChange, SessionStore } from '../stores/session-store.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
 import { applyCommitted, refusalOf } from './commit-results.js';
@@ -29,6 +23,7 @@ import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import type { SessionFactory } from './session-factory.js';
 import type { SessionResponder } from './session-responder.js';
 import { emitRegenerated, type MoveOptions, moveToNewToken } from './store-regeneration.js';
+import { signInToStore } from './store-sign-in.js';
 
 /** What a store-backed backend works with; shared with the engine. */
 export interface StoreBackedParts {
@@ -114,51 +109,13 @@ export class StoreBackedSessions implements SessionBackend {
     return commitInTurn(state, () => this.write(state, pending));
   }
 
-  /**
-   * The new key enters the principal's index before the session is signed in (cap decided
-   * there), so revocation always finds it. A sign-in that loses to a concurrent move or
-   * revocation throws `SessionReplacedError` and leaves the cookie alone.
-   */
-  async signIn(
-    session: Session,
-    principal: SessionPrincipal,
-    options: SignInOptions = {},
-  ): Promise<void> {
-    const state = stateOf(session);
-    const { index } = this.parts;
-    if (state.destroyed) throw SessionStateError.destroyed('signIn');
-    while (state.committing) await state.committing;
-    const now = Date.now();
-    const remembered = rememberedDeadlineOf(this.options, options, now);
-    const token = renewSessionToken(state.token);
-    const next: IndexRef = {
-      principalId: principal.id,
-      key: sessionKeyOf(token),
-      deadline: remembered ?? state.meta?.absoluteDeadline ?? now + this.options.absoluteTimeoutMs,
+  /** Signs in under a new token (see `signInToStore`). */
+  signIn(session: Session, principal: SessionPrincipal, options: SignInOptions = {}) {
+    const steps = {
+      move: (moved: Session, move: MoveOptions) => this.move(moved, { keepData: true }, move),
+      commit: (committed: Session) => this.commit(committed),
     };
-    const before = indexRefOf(state);
-    Object.assign(state.metaChange, await index.admit(next, state.port));
-    state.metaChange.principal = serializeValue('principal', principal);
-    state.metaChange.authenticatedAt = Date.now();
-    if (!state.stored) state.createAt = now;
-    // The index entry and the session get the same deadline: the move writes it, or the create.
-    state.rememberedDeadline = remembered;
-    state.indexAdmitted = true;
-    try {
-      const move = { token, signIn: true, absoluteDeadline: remembered };
-      const outcome = await this.move(session, { keepData: true }, move);
-      if (outcome !== 'gone' && !state.stored) await this.commit(session);
-      if (outcome === 'gone' || state.destroyed) throw SessionReplacedError.duringSignIn();
-    } catch (error) {
-      state.indexAdmitted = false;
-      state.rememberedDeadline = undefined;
-      await index.withdraw(next);
-      throw error;
-    }
-    state.indexAdmitted = false;
-    state.rememberedDeadline = undefined;
-    // The earlier entry leaves only now: had this sign-in lost, the session stays listed.
-    if (before) await index.withdraw(before);
+    return signInToStore(this.options, this.parts.index, steps, session, principal, options);
   }
 
   regenerate(session: Session, options: RegenerateOptions): Promise<RegenerateOutcome> {
