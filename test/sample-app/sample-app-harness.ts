@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { AppModule } from '../../sample-app/src/app.module.js';
-import { httpAdapterFor, httpPlatformOf } from '../../sample-app/src/http-platform.js';
+import { httpAdapterFor } from '../../sample-app/src/http-platform.js';
+import { testPlatform } from '../support/test-platform.js';
 
 /** Fixed secret so that several instances share sessions, as SESSION_SECRETS does in production. */
 export const SAMPLE_SECRETS = 'sample-app-test-secret-0123456789abcdefghij';
@@ -13,10 +14,8 @@ export async function startSampleApp(env: Record<string, string>): Promise<INest
   Object.assign(process.env, { SESSION_SECRETS: SAMPLE_SECRETS, ...env });
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    // The platform the tests run on (SESSION_TEST_PLATFORM) unless the test names one.
-    const adapter = await httpAdapterFor(
-      httpPlatformOf({ HTTP_PLATFORM: process.env.SESSION_TEST_PLATFORM, ...process.env }),
-    );
+    // The sample app's own adapter choice, on the platform the suite runs on.
+    const adapter = await httpAdapterFor(testPlatform());
     const app = adapter
       ? moduleRef.createNestApplication(adapter, { logger: ['error'] })
       : moduleRef.createNestApplication({ logger: ['error'] });

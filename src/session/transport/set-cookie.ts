@@ -1,5 +1,6 @@
 import { serialize } from 'cookie';
 import type { CookieAttributes } from '../../security/cookie-attributes.js';
+import type { SessionHttpPort } from './http-port.js';
 
 const EPOCH = new Date(0);
 
@@ -42,4 +43,18 @@ export function withCookieLine(
     existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
   const prefix = `${name}=`;
   return [...lines.filter((other) => !other.startsWith(prefix)), line];
+}
+
+/**
+ * A port's `setCookie` and `clearCookie`, the same on every platform: each serialises its line
+ * and hands it to `setLine`, the platform's way of putting it in place of an earlier one.
+ */
+export function cookieWriters(
+  setLine: (name: string, line: string) => void,
+): Pick<SessionHttpPort, 'setCookie' | 'clearCookie'> {
+  return {
+    setCookie: (name, value, attributes, maxAgeMs) =>
+      setLine(name, sessionCookieLine(name, value, attributes, maxAgeMs)),
+    clearCookie: (name, attributes) => setLine(name, clearedCookieLine(name, attributes)),
+  };
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { clientAddressOf } from '../../../security/session-request.js';
 import { firstHeader, type SessionHttpPort } from '../http-port.js';
-import { clearedCookieLine, sessionCookieLine, withCookieLine } from '../set-cookie.js';
+import { cookieWriters, withCookieLine } from '../set-cookie.js';
 
 /** The port over an Express request and its response. */
 export function expressPort(request: Request, response: Response): SessionHttpPort {
@@ -19,9 +19,7 @@ export function expressPort(request: Request, response: Response): SessionHttpPo
       return response.headersSent;
     },
     header: (name) => firstHeader(request.headers, name),
-    setCookie: (name, value, attributes, maxAgeMs) =>
-      setCookieLine(name, sessionCookieLine(name, value, attributes, maxAgeMs)),
-    clearCookie: (name, attributes) => setCookieLine(name, clearedCookieLine(name, attributes)),
+    ...cookieWriters(setCookieLine),
     setHeader: (name, value) => void response.setHeader(name, value),
   };
 }

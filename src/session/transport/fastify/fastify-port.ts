@@ -1,5 +1,5 @@
 import { firstHeader, type SessionHttpPort } from '../http-port.js';
-import { clearedCookieLine, sessionCookieLine, withCookieLine } from '../set-cookie.js';
+import { cookieWriters, withCookieLine } from '../set-cookie.js';
 import type { FastifyReplyLike, FastifyRequestLike } from './fastify-types.js';
 
 /** The port over a Fastify request and its reply. */
@@ -22,9 +22,7 @@ export function fastifyPort(request: FastifyRequestLike, reply: FastifyReplyLike
       return reply.sent || reply.raw.headersSent;
     },
     header: (name) => firstHeader(request.headers, name),
-    setCookie: (name, value, attributes, maxAgeMs) =>
-      setCookieLine(name, sessionCookieLine(name, value, attributes, maxAgeMs)),
-    clearCookie: (name, attributes) => setCookieLine(name, clearedCookieLine(name, attributes)),
+    ...cookieWriters(setCookieLine),
     setHeader: (name, value) => void reply.header(name, value),
   };
 }
