@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 /*
  * The parts of Fastify the session uses, described here so that the library needs no Fastify
@@ -11,14 +11,12 @@ export interface FastifyRequestLike {
   readonly ip: string;
   readonly protocol: 'http' | 'https';
   readonly body?: unknown;
-  readonly raw: IncomingMessage;
   session?: unknown;
 }
 
 export interface FastifyReplyLike {
   readonly sent: boolean;
   readonly raw: ServerResponse;
-  statusCode: number;
   getHeader(name: string): number | string | string[] | undefined;
   header(name: string, value: unknown): FastifyReplyLike;
   removeHeader(name: string): FastifyReplyLike;
