@@ -70,6 +70,7 @@ export {
   type LockSettings,
   type LoadOptions,
   type LoadResult,
+  type LockedLoad,
   type MetadataChange,
   type SessionChange,
   type SessionKey,

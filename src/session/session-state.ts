@@ -10,6 +10,11 @@ export interface CommitGuard {
   fence?: number;
   /** Locked mode: the lock, released by the next commit when the store can. */
   lock?: HeldSessionLock;
+  /**
+   * The lock was taken as the request opened the session (a `@SessionLock()` route): the route's
+   * locked section uses it as it is, and the end of the request releases it if none did.
+   */
+  lockedAtOpen?: boolean;
 }
 
 /** The engine's private view of one request's session; never exported from the package. */
@@ -100,4 +105,18 @@ export async function commitInTurn(state: SessionState, run: () => Promise<void>
   const running = run();
   state.committing = running.finally(() => (state.committing = undefined));
   return state.committing;
+}
+
+/**
+ * Releases the lock taken as the request opened the session, if no locked section took it over
+ * (and released it) since; never rejects.
+ */
+export async function releaseLockTakenAtOpen(state: SessionState): Promise<void> {
+  const { guard } = state;
+  if (!guard.lockedAtOpen) return;
+  const lock = guard.lock;
+  guard.lockedAtOpen = false;
+  guard.lock = undefined;
+  guard.fence = undefined;
+  await lock?.release();
 }

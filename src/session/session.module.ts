@@ -9,7 +9,16 @@ import {
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import {
+  APP_INTERCEPTOR,
+  DiscoveryModule,
+  HttpAdapterHost,
+  MetadataScanner,
+  ModulesContainer,
+  Reflector,
+} from '@nestjs/core';
+import { lockedRouteGroups } from './locking/locked-routes.js';
+import { lockedRouteMarker } from './locking/locked-route-marker.js';
 import { SessionCapabilityCheck } from './capabilities/session-capability-check.js';
 import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
 import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
@@ -111,6 +120,9 @@ export class SessionModule
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly flow: SessionRequestFlow,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
   ) {
     super();
   }
@@ -121,6 +133,14 @@ export class SessionModule
         'cookie.secure is off: the session cookie travels over plain HTTP. Use this only for ' +
           'local development.',
       );
+    }
+    // `@SessionLock()` routes are marked before the session opens, so it opens under the lock.
+    for (const { settings, routes } of lockedRouteGroups(
+      this.modules,
+      this.scanner,
+      this.reflector,
+    )) {
+      consumer.apply(lockedRouteMarker(settings)).forRoutes(...routes);
     }
     // The platform is Nest's choice, not the user's: Fastify gets hooks, Express a middleware.
     const adapter = this.adapterHost.httpAdapter;

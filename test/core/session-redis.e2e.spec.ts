@@ -60,7 +60,7 @@ describe('session on real Redis (standalone)', () => {
     expect(changing[1]!.args).toContain('"light"');
   });
 
-  it('costs four commands for a locked increment: load, acquire, reload with fence, commit with release', async () => {
+  it('costs two commands for a locked increment: lock with load and fence, commit with release', async () => {
     const jar = await newSession(appA, { counter: 1 });
     await request(appA.getHttpServer()).post('/t/locked-increment').set('cookie', jar.header);
     const locked = await monitor.during(() =>
@@ -69,7 +69,13 @@ describe('session on real Redis (standalone)', () => {
         .set('cookie', jar.header)
         .expect(200, { value: 3 }),
     );
-    expect(locked.map((c) => c.name)).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
+    // EVALSHA sha numkeys keys...: the lock-then-load script (session and lock keys), then the
+    // commit (session, target and lock keys). No load before the lock, no reload under it.
+    expect(locked.map((c) => [c.name, c.args[1]])).toEqual([
+      ['evalsha', '2'],
+      ['evalsha', '3'],
+    ]);
+    expect(locked[0]!.args[3]).toMatch(/^core:\{.+\}.+:lock$/);
     // The lock key is in the session's slot and is gone after the commit: no separate release.
     expect(await admin.keys('core:*:lock')).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import type { SessionSecurity } from '../security/session-security.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SessionDenyList } from '../stateless/session-deny-list.js';
-import type { SessionStore } from '../stores/session-store.js';
+import type { LockSettings, SessionStore } from '../stores/session-store.js';
 import type { SessionFactory } from './session-factory.js';
 import type { SessionResponder } from './session-responder.js';
 import type { SessionToken } from '../../security/session-token.js';
@@ -18,8 +18,12 @@ export type RegenerateOutcome = 'moved' | 'gone';
  * (serialised commits, sign-in and sign-out, events); a backend does the mechanics.
  */
 export interface SessionBackend {
-  /** The request's session, or a fresh one; a forged or malformed token costs no store lookup. */
-  open(port: SessionHttpPort): Promise<Session>;
+  /**
+   * The request's session, or a fresh one; a forged or malformed token costs no store lookup.
+   * With `lock`, a stored session is loaded under its lock (see `CommitGuard.lockedAtOpen`);
+   * a backend without locks ignores it.
+   */
+  open(port: SessionHttpPort, lock?: LockSettings): Promise<Session>;
   /** A session by its raw token, for admin code; `undefined` if none. */
   loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined>;
   /** Writes what changed and sends the cookie when it must change. */

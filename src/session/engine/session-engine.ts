@@ -11,7 +11,7 @@ import { deserializeValue } from '../session-serializer.js';
 import { SessionEvents } from '../session-events.js';
 import { indexRefOf, PrincipalIndexSync } from '../management/principal-index-sync.js';
 import { attachState, stateOf } from '../session-state.js';
-import { SessionStore } from '../stores/session-store.js';
+import { type LockSettings, SessionStore } from '../stores/session-store.js';
 import { createSessionBackend } from './create-session-backend.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import { freshState } from './session-factory.js';
@@ -54,10 +54,11 @@ export class SessionEngine {
 
   /**
    * The session of a request: loaded when it presents a valid token (or sealed cookie),
-   * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup.
+   * otherwise a fresh, unsaved one. A forged or malformed cookie costs no store lookup. With
+   * `lock` (a `@SessionLock()` route), a stored session is loaded under its lock.
    */
-  open(port: SessionHttpPort): Promise<Session> {
-    return this.backend.open(port);
+  open(port: SessionHttpPort, lock?: LockSettings): Promise<Session> {
+    return this.backend.open(port, lock);
   }
 
   /** A session loaded by its raw token (`tag.secret`), for admin code; `undefined` if none. */

@@ -13,9 +13,15 @@ import type { SessionPrincipal } from '../session-data.js';
 import { SessionError, SessionStateError } from '../session.errors.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SignInOptions } from '../remember-me/remembered-deadline.js';
-import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
+import {
+  commitInTurn,
+  initialState,
+  releaseLockTakenAtOpen,
+  type SessionState,
+  stateOf,
+} from '../session-state.js';
 import { indexRefOf, type PrincipalIndexSync } from '../management/principal-index-sync.js';
-import type { SessionChange, SessionStore } from '../stores/session-store.js';
+import type { LockSettings, SessionChange, SessionStore } from '../stores/session-store.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
 import { applyCommitted, refusalOf } from './commit-results.js';
 import { presentedSessionToken } from './presented-session-token.js';
@@ -54,35 +60,50 @@ export class StoreBackedSessions implements SessionBackend {
     this.keyring = new SigningKeyring(options.secrets);
   }
 
-  async open(port: SessionHttpPort): Promise<Session> {
+  async open(port: SessionHttpPort, lock?: LockSettings): Promise<Session> {
     const { events, security, sessions } = this.parts;
     const token = presentedSessionToken(port, this.options, this.keyring, this.parts);
     if (!token) return sessions.fresh(port);
-    const loaded = await this.loadToken(token.token, port);
+    const loaded = await this.loadToken(token.token, port, lock);
     if (!loaded) {
       events.emit('unknown-token', { at: new Date(), reason: 'unknown' });
       security.countUnknownToken(port);
       return sessions.fresh(port);
     }
-    if (token.signedWithOldKey) stateOf(loaded).cookieDue = true;
+    const state = stateOf(loaded);
+    if (token.signedWithOldKey) state.cookieDue = true;
     if (!(await security.vet(loaded, port))) {
+      await releaseLockTakenAtOpen(state);
       return security.afterMismatch(sessions.fresh(port));
     }
-    security.scheduleRotation(stateOf(loaded));
+    security.scheduleRotation(state);
     return loaded;
   }
 
-  async loadToken(token: SessionToken, port?: SessionHttpPort): Promise<Session | undefined> {
+  /**
+   * A session by its token; with `lock`, loaded under the session's lock with the fence raised
+   * (one round trip where the store can), the lock then held by the session until a commit
+   * releases it, or `releaseLockTakenAtOpen`.
+   */
+  async loadToken(
+    token: SessionToken,
+    port?: SessionHttpPort,
+    lock?: LockSettings,
+  ): Promise<Session | undefined> {
     const key = sessionKeyOf(token);
-    const result = await this.parts.store.load(key, this.loadOptions());
+    const { store } = this.parts;
+    const locked = lock ? await store.loadLocked(key, lock, this.loadOptions()) : undefined;
+    const result = locked ? locked.result : await store.load(key, this.loadOptions());
     if (result.status === 'expired') {
       this.parts.events.emit('expired', { sessionId: publicIdOf(key), at: new Date() });
     }
     if (result.status !== 'found') return undefined;
     const { aliased, slid } = result;
-    const session = this.parts.sessions.create(
-      initialState({ token, key, stored: true, cookieDue: slid, aliased, port }),
-    );
+    const state = initialState({ token, key, stored: true, cookieDue: slid, aliased, port });
+    if (locked?.lock) {
+      state.guard = { lock: locked.lock, fence: result.session.meta.fence, lockedAtOpen: true };
+    }
+    const session = this.parts.sessions.create(state);
     this.parts.sessions.apply(session, result.session.data, result.session.meta);
     return session;
   }

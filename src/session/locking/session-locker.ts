@@ -36,7 +36,9 @@ export class SessionLocker {
   /**
    * Takes the session's lock, reloads the session under it (raising the fence in the same round
    * trip), runs `work`, commits with the fence and releases the lock, in the commit's own round
-   * trip when the store can. A new session needs no lock: nobody else knows its token yet.
+   * trip when the store can. A lock taken as the request opened the session (a `@SessionLock()`
+   * route) is used as it is: the session was loaded under it. A new session needs no lock:
+   * nobody else knows its token yet.
    */
   async runLocked<T>(
     session: Session,
@@ -52,7 +54,11 @@ export class SessionLocker {
       return result;
     }
     const settings = { ...this.options.lock, ...overrides };
-    const lock = await this.engine.store.acquireLock(state.key, settings);
+    const takenAtOpen = state.guard.lockedAtOpen === true && state.guard.lock !== undefined;
+    state.guard.lockedAtOpen = false;
+    const lock = takenAtOpen
+      ? state.guard.lock!
+      : await this.engine.store.acquireLock(state.key, settings);
     const extender = settings.autoExtend
       ? setInterval(
           () => void lock.extend(settings.durationMs).catch(() => undefined),
@@ -61,7 +67,7 @@ export class SessionLocker {
       : undefined;
     state.guard.lock = lock;
     try {
-      await this.engine.reload(session, true);
+      if (!takenAtOpen) await this.engine.reload(session, true);
       const result = await work();
       await this.engine.commit(session);
       return result;

@@ -4,6 +4,8 @@ import { SessionJwtIssuer } from '../jwt/session-jwt-issuer.js';
 import { SessionContext } from '../session-context.js';
 import type { Session } from '../session.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
+import type { SessionLockSettings } from '../locking/session-locker.js';
+import { releaseLockTakenAtOpen, stateOf } from '../session-state.js';
 
 /**
  * What every platform does around a request, whatever hooks it offers: open the session before
@@ -19,12 +21,20 @@ export class SessionRequestFlow {
 
   /**
    * The request's session (one store round trip when it presents a valid token). Throws a
-   * session error (store down, too many unknown tokens) for the platform to answer.
+   * session error (store down, too many unknown tokens, a lock not had) for the platform to
+   * answer. With `lock` (a `@SessionLock()` route), the session's lock is taken first and the
+   * session loaded under it: the route's locked section then neither waits nor reloads.
    */
-  async open(port: SessionHttpPort): Promise<Session> {
-    const session = await this.engine.open(port);
-    // A shared (Redis) count of an unknown token decides here whether the client gets 429.
-    await this.engine.security.settleUnknownTokens(port.request);
+  async open(port: SessionHttpPort, lock?: SessionLockSettings): Promise<Session> {
+    const settings = lock && { ...this.engine.options.lock, ...lock };
+    const session = await this.engine.open(port, settings);
+    try {
+      // A shared (Redis) count of an unknown token decides here whether the client gets 429.
+      await this.engine.security.settleUnknownTokens(port.request);
+    } catch (error) {
+      await releaseLockTakenAtOpen(stateOf(session));
+      throw error;
+    }
     return session;
   }
 
@@ -39,7 +49,14 @@ export class SessionRequestFlow {
    */
   commit(session: Session): Promise<void> | undefined {
     const written = this.engine.commitIfChanged(session);
-    if (!this.jwt.enabled) return written;
-    return (written ?? Promise.resolve()).then(() => this.jwt.issue(session));
+    const issued = this.jwt.enabled
+      ? (written ?? Promise.resolve()).then(() => this.jwt.issue(session))
+      : written;
+    // A lock taken at open that no locked section used (a guard refused the request, say) is
+    // released before the response goes: the client's next request must not wait for it.
+    const state = stateOf(session);
+    if (!state.guard.lockedAtOpen) return issued;
+    if (!issued) return releaseLockTakenAtOpen(state);
+    return issued.finally(() => releaseLockTakenAtOpen(state));
   }
 }

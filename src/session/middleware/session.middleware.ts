@@ -4,6 +4,7 @@ import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
 import { expressPort } from '../transport/express/express-port.js';
 import { SessionRequestFlow } from './session-request-flow.js';
+import { lockedRouteSettingsOf } from '../locking/locked-route-marker.js';
 
 /**
  * Registered by `SessionModule` for every route of an Express app: opens `req.session` (one
@@ -17,7 +18,8 @@ export class SessionMiddleware implements NestMiddleware {
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     let session: Session;
     try {
-      session = await this.flow.open(expressPort(request, response));
+      const lock = lockedRouteSettingsOf(request);
+      session = await this.flow.open(expressPort(request, response), lock);
     } catch (error) {
       throw toHttpException(error);
     }

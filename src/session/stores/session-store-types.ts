@@ -43,6 +43,13 @@ export interface LoadOptions {
   readonly raiseFence?: boolean;
 }
 
+/** A session loaded under its lock (`SessionStore.loadLocked`). */
+export interface LockedLoad {
+  readonly result: LoadResult;
+  /** The lock, held when the session was found; a session not found is not left locked. */
+  readonly lock?: HeldSessionLock;
+}
+
 export type LoadResult =
   | {
       readonly status: 'found';

@@ -10,6 +10,7 @@ import {
   type IndexResult,
   type LoadOptions,
   type LoadResult,
+  type LockedLoad,
   type LockSettings,
   type SessionChange,
   type SessionStoreCapabilities,
@@ -71,6 +72,29 @@ export abstract class SessionStore {
    * when the wait is over. The fence is raised separately, by the `load` that follows the grant.
    */
   abstract acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock>;
+
+  /**
+   * Takes the session's lock and loads the session under it, raising the fence: how a locked
+   * request starts. A store that can do both in one round trip overrides it (Redis with the lock
+   * on the session's own master); by default, the lock, then the load.
+   */
+  async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    const lock = await this.acquireLock(key, settings);
+    let result: LoadResult;
+    try {
+      result = await this.load(key, { ...options, raiseFence: true });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    if (result.status === 'found') return { result, lock };
+    await lock.release();
+    return { result };
+  }
 
   /**
    * Updates a principal's session index in one atomic step: prunes members whose deadline

@@ -4,12 +4,34 @@ import type {
   IndexChange,
   IndexedSession,
   IndexResult,
+  LoadOptions,
+  LoadResult,
   SessionChange,
 } from '../session-store.js';
-import { encodeChange } from './redis-hash-layout.js';
-import type { CommitReply } from './redis-scripts.js';
+import { decodeSessionHash, encodeChange } from './redis-hash-layout.js';
+import type { CommitReply, LoadReply } from './redis-scripts.js';
 
-/* The arguments of the commit and index scripts, and what their replies mean. */
+/* The arguments of the load, commit and index scripts, and what their replies mean. */
+
+/** ARGV[1..4] of load.lua (ARGV[5], the tombstone check, is the caller's). */
+export function loadArgsOf(options: LoadOptions): string[] {
+  return [
+    String(options.now),
+    String(options.idleTimeoutMs),
+    String(options.slideAfterMs),
+    options.raiseFence ? '1' : '0',
+  ];
+}
+
+export function loadResultOf(reply: LoadReply): LoadResult {
+  if (reply[0] !== 'found') return { status: reply[0] };
+  return {
+    status: 'found',
+    slid: reply[1] === '1',
+    session: decodeSessionHash(reply[2]),
+    ...(reply[3] === '1' && { aliased: true }),
+  };
+}
 
 /** ARGV of commit.lua (its keys are the session, the target and the lock). */
 export function commitArgsOf(change: SessionChange): (string | number)[] {

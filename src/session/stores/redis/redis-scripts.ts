@@ -3,12 +3,16 @@ import { LUA_SOURCES } from './lua/lua-sources.js';
 
 /** Load and commit scripts, inlined from their `.lua` files by scripts/inline-assets.js. */
 const LOAD_LUA = LUA_SOURCES['load.lua'];
+/** load.lua with the lock taken in front: a locked request's first round trip. */
+const LOCK_THEN_LOAD_LUA = [LUA_SOURCES['lock-then-load.lua'], LOAD_LUA].join('\n');
 /** commit.lua with its checks (size, writes noted under a lock) in front: one script. */
 const COMMIT_LUA = [LUA_SOURCES['commit-checks.lua'], LUA_SOURCES['commit.lua']].join('\n');
 const INDEX_LUA = LUA_SOURCES['principal-index.lua'];
 const DESTROY_LUA = LUA_SOURCES['destroy.lua'];
 
 export type LoadReply = ['missing'] | ['expired'] | ['found', '0' | '1', string[], '0' | '1'];
+/** A load under the lock, or `['locked', PTTL]` when someone else holds the lock. */
+export type LockedLoadReply = LoadReply | ['locked', number];
 export type CommitReply =
   | ['committed', number, number, 0 | 1, string]
   | ['gone']
@@ -20,6 +24,7 @@ export type CommitReply =
 /** The custom commands `defineCommand` adds: EVALSHA, and EVAL once on NOSCRIPT. */
 export interface SessionScripts {
   sessionLoad(key: string, ...args: string[]): Promise<LoadReply>;
+  sessionLockThenLoad(key: string, lockKey: string, ...args: string[]): Promise<LockedLoadReply>;
   sessionCommit(
     key: string,
     target: string,
@@ -35,6 +40,7 @@ export interface SessionScripts {
 /** The source of each script by command name, for pipelines that send EVALSHA/EVAL themselves. */
 export const SESSION_SCRIPT_SOURCES = {
   sessionLoad: { lua: LOAD_LUA, numberOfKeys: 1 },
+  sessionLockThenLoad: { lua: LOCK_THEN_LOAD_LUA, numberOfKeys: 2 },
   sessionCommit: { lua: COMMIT_LUA, numberOfKeys: 3 },
   sessionIndex: { lua: INDEX_LUA, numberOfKeys: 1 },
   sessionDestroy: { lua: DESTROY_LUA, numberOfKeys: 1 },

@@ -29,6 +29,13 @@ interface LockScripts {
   sessionLockRelease(key: string, value: string): Promise<number>;
 }
 
+/**
+ * One attempt at a lock: granted, with what the attempt read in the same script; or refused, the
+ * lock being held `heldForMs` more (PTTL; negative when it has no expiry or just went).
+ */
+export type LockAttempt<T> =
+  { readonly granted: true; readonly payload: T } | { readonly heldForMs: number };
+
 /** What a waiter that takes the lock tells the next waiter of this process. */
 interface Handoff {
   /** Releases heard when the lock was taken; the next one frees it. */
@@ -66,23 +73,59 @@ export class RedisSessionLocks {
     }
   }
 
-  async acquire(resource: string, settings: LockSettings): Promise<HeldSessionLock> {
+  /** Whether the lock lives on the session store's own master (no quorum of others). */
+  get onStoreMaster(): boolean {
+    return this.scripts !== undefined;
+  }
+
+  acquire(resource: string, settings: LockSettings): Promise<HeldSessionLock> {
+    if (!this.scripts) {
+      return this.inLine(resource, settings, (deadline) =>
+        this.contendQuorum(resource, settings, deadline),
+      );
+    }
+    const scripts = this.scripts;
+    return this.acquireWith(resource, settings, async (value) => {
+      const reply = await scripts.sessionLockAcquire(resource, value, settings.durationMs);
+      return reply[0] === 1 ? { granted: true, payload: undefined } : { heldForMs: reply[1] };
+    }).then(({ lock }) => lock);
+  }
+
+  /**
+   * As `acquire`, with `attempt` as the one round trip that asks for the lock: it may read what
+   * it needs in the same script once granted (a locked request's load). Lock on the store's own
+   * master only ({@link onStoreMaster}).
+   */
+  acquireWith<T>(
+    resource: string,
+    settings: LockSettings,
+    attempt: (value: string) => Promise<LockAttempt<T>>,
+  ): Promise<{ readonly lock: HeldSessionLock; readonly payload: T }> {
+    return this.inLine(resource, settings, (deadline, handoff) =>
+      this.contend(resource, settings, deadline, handoff, attempt),
+    );
+  }
+
+  /** One waiter per process and lock asks Redis; the others wait in line here. */
+  private async inLine<R>(
+    resource: string,
+    settings: LockSettings,
+    contend: (deadline: number, handoff: Handoff | undefined) => Promise<R>,
+  ): Promise<R> {
     const bound = waitBoundMs(settings);
     const turn = await this.lines.enter(resource, bound, Date.now() + hardWaitBoundMs(settings));
     if (turn === 'timeout') throw SessionLockTimeoutError.after(0, settings.timeoutStatus);
     let handoff: Handoff | undefined;
     let took = false;
     try {
-      const lock = this.scripts
-        ? await this.contend(resource, settings, turn.deadline, turn.handoff)
-        : await this.contendQuorum(resource, settings, turn.deadline);
+      const granted = await contend(turn.deadline, turn.handoff);
       took = true;
       const releases = this.releases;
       if (releases?.listening(resource)) {
         const generation = releases.signals.generation(resource);
         handoff = { generation, durationMs: settings.durationMs };
       }
-      return lock;
+      return granted;
     } finally {
       this.lines.leave(resource, took, bound, handoff);
     }
@@ -93,13 +136,13 @@ export class RedisSessionLocks {
   }
 
   /** Single master: ask, and when refused wait for the release to be published. */
-  private async contend(
+  private async contend<T>(
     resource: string,
     settings: LockSettings,
     deadline: number,
     handoff: Handoff | undefined,
-  ): Promise<HeldSessionLock> {
-    const scripts = this.scripts!;
+    attempt: (value: string) => Promise<LockAttempt<T>>,
+  ): Promise<{ readonly lock: HeldSessionLock; readonly payload: T }> {
     const releases = this.releases!;
     const value = randomBytes(16).toString('base64url');
     releases.watch(resource);
@@ -112,8 +155,9 @@ export class RedisSessionLocks {
       }
       for (let attempts = 1; ; attempts++) {
         const seen = releases.signals.generation(resource);
-        const reply = await scripts.sessionLockAcquire(resource, value, settings.durationMs);
-        if (reply[0] === 1) return this.heldLock(resource, value);
+        const reply = await attempt(value);
+        if ('granted' in reply)
+          return { lock: this.heldLock(resource, value), payload: reply.payload };
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw SessionLockTimeoutError.after(attempts, settings.timeoutStatus);
         if (!releases.listening(resource)) {
@@ -124,7 +168,7 @@ export class RedisSessionLocks {
           continue;
         }
         // Woken by the release, or when the lock expires unreleased (its holder is gone).
-        const heldFor = reply[1] >= 0 ? reply[1] : remaining;
+        const heldFor = reply.heldForMs >= 0 ? reply.heldForMs : remaining;
         await releases.signals.changed(resource, seen, Math.min(heldFor, remaining));
       }
     } finally {

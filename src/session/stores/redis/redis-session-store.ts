@@ -11,6 +11,7 @@ import {
   type IndexResult,
   type LoadOptions,
   type LoadResult,
+  type LockedLoad,
   type LockSettings,
   type SessionChange,
   type SessionStoreProbe,
@@ -18,13 +19,25 @@ import {
 } from '../session-store.js';
 import { ReportingSessionStore } from '../reporting-session-store.js';
 import { RedisExpiryListener } from './redis-expiry-listener.js';
-import { decodeSessionHash, decodeSummary, SUMMARY_FIELDS } from './redis-hash-layout.js';
+import { decodeSummary, SUMMARY_FIELDS } from './redis-hash-layout.js';
 import { RedisReplicatedWrites } from './redis-replicated-writes.js';
 import { probeRedis } from './redis-probe.js';
 import { isNonLocalKey, RedisScriptCalls } from './redis-script-calls.js';
-import { commitArgsOf, commitResultOf, indexArgsOf, indexResultOf } from './redis-script-codec.js';
-import { type CommitReply, type LoadReply, withSessionScripts } from './redis-scripts.js';
-import { RedisSessionLocks } from './redis-session-lock.js';
+import {
+  commitArgsOf,
+  commitResultOf,
+  indexArgsOf,
+  indexResultOf,
+  loadArgsOf,
+  loadResultOf,
+} from './redis-script-codec.js';
+import {
+  type CommitReply,
+  type LoadReply,
+  type LockedLoadReply,
+  withSessionScripts,
+} from './redis-scripts.js';
+import { type LockAttempt, RedisSessionLocks } from './redis-session-lock.js';
 import type { RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { waitForReady } from '../wait-for-ready.js';
 import { withTimeout } from '../with-timeout.js';
@@ -84,14 +97,48 @@ export class RedisSessionStore extends ReportingSessionStore {
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const reply = await this.run('load', () => this.loadScript(key, options));
-    if (reply[0] !== 'found') return { status: reply[0] };
-    return {
-      status: 'found',
-      slid: reply[1] === '1',
-      session: decodeSessionHash(reply[2]),
-      ...(reply[3] === '1' && { aliased: true }),
+    return loadResultOf(await this.run('load', () => this.loadScript(key, options)));
+  }
+
+  /**
+   * With the lock on the session's own master, one script per attempt takes the lock and loads
+   * the session, raising the fence (`lock-then-load.lua`); with a quorum of other masters,
+   * redlock's lock, then the load.
+   */
+  override async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    if (!this.locks.onStoreMaster) return super.loadLocked(key, settings, options);
+    const keys = [this.keyOf(key), this.lockKeyOf(key)];
+    const args = [...loadArgsOf({ ...options, raiseFence: true }), '0'];
+    const duration = String(settings.durationMs);
+    const attempt = async (value: string): Promise<LockAttempt<LoadReply>> => {
+      const started = performance.now();
+      const reply = await withTimeout('load', this.timeoutMs, async () => {
+        const call = this.calls.run<LockedLoadReply>('sessionLockThenLoad', keys, [
+          ...args,
+          value,
+          duration,
+        ]);
+        return (await call).reply;
+      }).catch((error: Error) => {
+        this.observer.operation('load', performance.now() - started, true);
+        this.observer.error('load', error);
+        throw error;
+      });
+      if (reply[0] === 'locked') return { heldForMs: reply[1] };
+      this.observer.operation('load', performance.now() - started, false);
+      return { granted: true, payload: reply };
     };
+    const { lock, payload } = await this.waitingForLock(() =>
+      this.locks.acquireWith(keys[1]!, settings, attempt),
+    );
+    const result = loadResultOf(payload);
+    if (result.status === 'found') return { result, lock };
+    await lock.release();
+    return { result };
   }
 
   /**
@@ -101,12 +148,7 @@ export class RedisSessionStore extends ReportingSessionStore {
    * its own (a single-key command follows ASK), one more round trip only during a migration.
    */
   private async loadScript(key: SessionKey, options: LoadOptions): Promise<LoadReply> {
-    const args = [
-      String(options.now),
-      String(options.idleTimeoutMs),
-      String(options.slideAfterMs),
-      options.raiseFence ? '1' : '0',
-    ];
+    const args = loadArgsOf(options);
     const keys = [this.keyOf(key)];
     try {
       return (await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '0'], undefined, true))
@@ -125,12 +167,17 @@ export class RedisSessionStore extends ReportingSessionStore {
     return `${this.keyOf(key)}:lock`;
   }
 
-  async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
+  acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
+    return this.waitingForLock(() => this.locks.acquire(this.lockKeyOf(key), settings));
+  }
+
+  /** Reports a wait for a lock (`lock`: its own metrics, not a store operation). */
+  private async waitingForLock<T>(wait: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
-      const lock = await this.locks.acquire(this.lockKeyOf(key), settings);
+      const granted = await wait();
       this.observer.operation('lock', performance.now() - started, false);
-      return lock;
+      return granted;
     } catch (error) {
       this.observer.operation('lock', performance.now() - started, true);
       throw error;

@@ -2,6 +2,7 @@ import type { SessionRequestFlow } from '../../middleware/session-request-flow.j
 import { clientErrorOf } from '../../session-http-errors.js';
 import { Session } from '../../session.js';
 import { fastifyPort } from './fastify-port.js';
+import { lockedRouteSettingsOf } from '../../locking/locked-route-marker.js';
 import type { FastifyInstanceLike, FastifyReplyLike } from './fastify-types.js';
 
 /**
@@ -18,7 +19,8 @@ export function installFastifySessionHooks(
   if (!fastify.hasRequestDecorator('session')) fastify.decorateRequest('session', null);
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    flow.open(fastifyPort(request, reply)).then(
+    const lock = lockedRouteSettingsOf(request.raw);
+    flow.open(fastifyPort(request, reply), lock).then(
       (session) => {
         request.session = session;
         flow.continueWith(session, () => done());

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /*
  * The parts of Fastify the session uses, described here so that the library needs no Fastify
@@ -11,6 +11,8 @@ export interface FastifyRequestLike {
   readonly ip: string;
   readonly protocol: 'http' | 'https';
   readonly body?: unknown;
+  /** Where Nest's middleware (through middie) leaves what it marks, such as a locked route. */
+  readonly raw: IncomingMessage;
   session?: unknown;
 }
 
