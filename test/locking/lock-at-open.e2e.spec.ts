@@ -69,7 +69,7 @@ class CartController {
   /** Locked in code, not by the route: the lock is taken after the session was loaded. */
   @Post('with-lock')
   @HttpCode(200)
-  withLock(@Session() session: TypedSession) {
+  withLock() {
     return this.sessions.withLock(async (locked) => increment(locked));
   }
 
@@ -213,5 +213,42 @@ describe('a @SessionLock() route opens its session under the lock', () => {
     expect([a.body.value, b.body.value].sort()).toEqual([2, 3]);
     const read = await request(app.http).get('/api/cart/7/lines').set('cookie', jar.header);
     expect(read.body).toEqual({ value: 3 });
+  });
+});
+
+describe('with lock.quorum (redlock on other masters; here a second client of the same Redis)', () => {
+  let quorumApp: SessionApp;
+  let quorumClient: Redis;
+
+  beforeAll(async () => {
+    quorumClient = new Redis(redis().url);
+    quorumApp = await bootSessionApp({
+      options: { redis: redis().url, prefix: 'open-q:', lock: { quorum: [quorumClient] } },
+      controllers: [CartController],
+      configure: (nest) => nest.setGlobalPrefix('api'),
+    });
+    const jar = new CookieJar();
+    jar.take(await request(quorumApp.http).put('/api/cart/set').send({ counter: 1 }));
+    for (const path of ['/api/cart/7/lines', '/api/cart/with-lock']) {
+      await request(quorumApp.http).post(path).set('cookie', jar.header).expect(200);
+    }
+  });
+  afterAll(async () => {
+    await quorumApp.close();
+    await quorumClient.quit();
+  });
+
+  it.each([
+    // redlock's lock; the load under it with the fence; the commit; redlock's release.
+    ['a @SessionLock() route', '/api/cart/7/lines', 4],
+    // The load before the lock comes first.
+    ['withLock() in code', '/api/cart/with-lock', 5],
+  ])('%s: %s costs %s round trips', async (_name, path, expected) => {
+    const jar = new CookieJar();
+    jar.take(await request(quorumApp.http).put('/api/cart/set').send({ counter: 1 }));
+    const commands = await monitor.during(() =>
+      request(quorumApp.http).post(path).set('cookie', jar.header).expect(200),
+    );
+    expect(commands.length).toBe(expected);
   });
 });

@@ -5,6 +5,8 @@ import type {
   CommitResult,
   LoadOptions,
   LoadResult,
+  LockedLoad,
+  LockSettings,
   SessionChange,
   SessionStore,
   SessionSummary,
@@ -57,7 +59,24 @@ export class EncryptedSessionStore extends DelegatingSessionStore {
   }
 
   override async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    const result = await this.inner.load(key, options);
+    return this.opened(key, await this.inner.load(key, options));
+  }
+
+  /** The inner store's lock and load in one (one round trip on Redis), then opened as `load`. */
+  override async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    const { result, lock } = await this.inner.loadLocked(key, settings, options);
+    const opened = this.opened(key, result);
+    if (opened.status === 'found') return { result: opened, lock };
+    await lock?.release();
+    return { result: opened };
+  }
+
+  /** A loaded session with every value opened; `missing` when one does not open. */
+  private opened(key: SessionKey, result: LoadResult): LoadResult {
     if (result.status !== 'found') return result;
     try {
       const { user, reserved } = splitReserved(result.session.data);

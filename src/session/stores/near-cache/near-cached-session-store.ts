@@ -8,6 +8,8 @@ import type {
   DestroyResult,
   LoadOptions,
   LoadResult,
+  LockedLoad,
+  LockSettings,
   SessionChange,
   SessionStore,
   StoredSession,
@@ -117,6 +119,18 @@ export class NearCachedSessionStore extends DelegatingSessionStore {
     if (fill) this.cache.set(id, result.session);
     else this.cache.delete(id);
     return result;
+  }
+
+  /** Never served from the cache: the inner store's lock and load in one; the copy is dropped. */
+  override async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    this.misses += 1;
+    const locked = await this.inner.loadLocked(key, settings, options);
+    this.cache.delete(publicIdOf(key));
+    return locked;
   }
 
   override async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {

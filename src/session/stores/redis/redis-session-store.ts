@@ -31,13 +31,9 @@ import {
   loadArgsOf,
   loadResultOf,
 } from './redis-script-codec.js';
-import {
-  type CommitReply,
-  type LoadReply,
-  type LockedLoadReply,
-  withSessionScripts,
-} from './redis-scripts.js';
-import { type LockAttempt, RedisSessionLocks } from './redis-session-lock.js';
+import { type CommitReply, type LoadReply, withSessionScripts } from './redis-scripts.js';
+import { RedisSessionLocks } from './redis-session-lock.js';
+import { lockThenLoadAttempt } from './redis-lock-then-load.js';
 import type { RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { waitForReady } from '../wait-for-ready.js';
 import { withTimeout } from '../with-timeout.js';
@@ -111,29 +107,12 @@ export class RedisSessionStore extends ReportingSessionStore {
     options: LoadOptions,
   ): Promise<LockedLoad> {
     if (!this.locks.onStoreMaster) return super.loadLocked(key, settings, options);
-    const keys = [this.keyOf(key), this.lockKeyOf(key)];
+    const keys = [this.keyOf(key), this.lockKeyOf(key)] as const;
     const args = [...loadArgsOf({ ...options, raiseFence: true }), '0'];
-    const duration = String(settings.durationMs);
-    const attempt = async (value: string): Promise<LockAttempt<LoadReply>> => {
-      const started = performance.now();
-      const reply = await withTimeout('load', this.timeoutMs, async () => {
-        const call = this.calls.run<LockedLoadReply>('sessionLockThenLoad', keys, [
-          ...args,
-          value,
-          duration,
-        ]);
-        return (await call).reply;
-      }).catch((error: Error) => {
-        this.observer.operation('load', performance.now() - started, true);
-        this.observer.error('load', error);
-        throw error;
-      });
-      if (reply[0] === 'locked') return { heldForMs: reply[1] };
-      this.observer.operation('load', performance.now() - started, false);
-      return { granted: true, payload: reply };
-    };
+    const parts = { calls: this.calls, timeoutMs: this.timeoutMs, observer: this.observer };
+    const attempt = lockThenLoadAttempt(parts, keys, args, settings.durationMs);
     const { lock, payload } = await this.waitingForLock(() =>
-      this.locks.acquireWith(keys[1]!, settings, attempt),
+      this.locks.acquireWith(keys[1], settings, attempt),
     );
     const result = loadResultOf(payload);
     if (result.status === 'found') return { result, lock };
