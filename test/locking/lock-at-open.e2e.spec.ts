@@ -225,7 +225,9 @@ describe('with lock.quorum (redlock on other masters; here a second client of th
     quorumApp = await bootSessionApp({
       options: { redis: redis().url, prefix: 'open-q:', lock: { quorum: [quorumClient] } },
       controllers: [CartController],
-      configure: (nest) => nest.setGlobalPrefix('api'),
+      configure: (nest) => {
+        nest.setGlobalPrefix('api');
+      },
     });
     const jar = new CookieJar();
     jar.take(await request(quorumApp.http).put('/api/cart/set').send({ counter: 1 }));
