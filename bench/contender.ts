@@ -27,7 +27,12 @@ import { RedisStore } from 'connect-redis';
 import type { Request } from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
-import { SessionLock, SessionModule, type SessionModuleOptions } from '../src/index.js';
+import {
+  SessionLock,
+  SessionModule,
+  type SessionModuleOptions,
+  SkipSession,
+} from '../src/index.js';
 import { createAnchorApp } from './anchor-app.js';
 import {
   CONTENDER_KINDS,
@@ -85,6 +90,13 @@ function sessionController(locked: boolean): Type {
       return { user: user.name };
     }
 
+    /** A route that never uses the session; express-session loads it anyway. */
+    @Get('health')
+    @SkipSession()
+    health() {
+      return { ok: true };
+    }
+
     @Post('login-big')
     @HttpCode(200)
     loginBig(@Req() request: Request) {
@@ -126,6 +138,11 @@ class BaselineController {
   @HttpCode(200)
   login() {
     return { user: 'Bench User' };
+  }
+
+  @Get('health')
+  health() {
+    return { ok: true };
   }
 
   @Post('login-big')

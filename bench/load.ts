@@ -27,6 +27,7 @@ const ROUTES: Record<ScenarioName, { method: string; path: string; cookie: boole
   write: { method: 'POST', path: '/write', cookie: true },
   create: { method: 'POST', path: '/login', cookie: false },
   increment: { method: 'POST', path: '/increment', cookie: true },
+  skip: { method: 'GET', path: '/health', cookie: true },
   cart: { method: 'GET', path: '/api/cart', cookie: true },
 };
 

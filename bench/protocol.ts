@@ -57,12 +57,12 @@ export type ContenderMessage =
   | { readonly type: 'ready'; readonly port: number; readonly pid: number }
   | { readonly type: 'error'; readonly message: string };
 
-export const SCENARIOS = ['read', 'write', 'create', 'increment', 'cart'] as const;
+export const SCENARIOS = ['read', 'write', 'create', 'increment', 'skip', 'cart'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The scenarios a contender serves: the bench routes, or the sample app's cart. */
 export function scenariosOf(kind: ContenderKind): readonly ScenarioName[] {
-  return SAMPLE_KINDS.includes(kind) ? ['cart'] : ['read', 'write', 'create', 'increment'];
+  return SAMPLE_KINDS.includes(kind) ? ['cart'] : ['read', 'write', 'create', 'increment', 'skip'];
 }
 
 export const SCENARIO_LABELS: Record<ScenarioName, string> = {
@@ -70,5 +70,6 @@ export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   write: 'change one key',
   create: 'create a session',
   increment: 'increment (locked for the locked contender)',
+  skip: 'route that never uses the session (@SkipSession), with a session cookie',
   cart: 'side by side: sample app GET /api/cart, existing session',
 };

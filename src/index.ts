@@ -42,6 +42,7 @@ export {
   type SessionEventName,
 } from './session/session-events.js';
 export { SessionLock } from './session/decorators/session-lock.decorator.js';
+export { SkipSession } from './session/decorators/skip-session.decorator.js';
 export { SessionOptimistic } from './session/decorators/session-optimistic.decorator.js';
 export type { RetryOptions, SessionLockSettings } from './session/locking/session-locker.js';
 export { SESSION_LOCK_METADATA, SESSION_OPTIMISTIC_METADATA } from './session/session.constants.js';
@@ -120,6 +121,7 @@ export {
   ALLOW_ANONYMOUS_METADATA,
   RECENT_SIGN_IN_METADATA,
   SKIP_CSRF_METADATA,
+  SKIP_SESSION_METADATA,
 } from './session/session.constants.js';
 export { CsrfGuard } from './session/guards/csrf.guard.js';
 export { AuthenticatedGuard } from './session/guards/authenticated.guard.js';

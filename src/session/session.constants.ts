@@ -10,3 +10,5 @@ export const SKIP_CSRF_METADATA = 'nestjs-distributed-session:skip-csrf';
 export const ALLOW_ANONYMOUS_METADATA = 'nestjs-distributed-session:allow-anonymous';
 /** Metadata key of `@RequireRecentSignIn(ms)`: the largest sign-in age the route accepts, ms. */
 export const RECENT_SIGN_IN_METADATA = 'nestjs-distributed-session:recent-sign-in';
+/** Metadata key of `@SkipSession()`. */
+export const SKIP_SESSION_METADATA = 'nestjs-distributed-session:skip-session';

@@ -112,8 +112,16 @@ export class SessionLockTimeoutError extends SessionError {
 export class SessionStateError extends SessionError {
   static noActiveRequest(method: string): SessionStateError {
     return new SessionStateError(
-      `${method} was called outside an HTTP request handled by SessionModule. Call it from a ` +
-        'controller, guard or interceptor, or pass the request explicitly.',
+      `${method} was called outside an HTTP request handled by SessionModule (or on a route ` +
+        'marked @SkipSession()). Call it from a controller, guard or interceptor, or pass the ' +
+        'request explicitly.',
+    );
+  }
+
+  static skipped(what: string): SessionStateError {
+    return new SessionStateError(
+      `${what} on a route marked @SkipSession(): such a route opens no session. Remove ` +
+        '@SkipSession() from the route (or its controller) to use the session there.',
     );
   }
 

@@ -17,8 +17,8 @@ import {
   ModulesContainer,
   Reflector,
 } from '@nestjs/core';
-import { lockedRouteGroups } from './locking/locked-routes.js';
-import { lockedRouteMarker } from './locking/locked-route-marker.js';
+import { markedRouteGroups } from './route-marks/marked-routes.js';
+import { routeMarker } from './route-marks/route-marker.js';
 import { SessionCapabilityCheck } from './capabilities/session-capability-check.js';
 import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
 import { SessionLockInterceptor } from './interceptors/session-lock.interceptor.js';
@@ -134,13 +134,10 @@ export class SessionModule
           'local development.',
       );
     }
-    // `@SessionLock()` routes are marked before the session opens, so it opens under the lock.
-    for (const { settings, routes } of lockedRouteGroups(
-      this.modules,
-      this.scanner,
-      this.reflector,
-    )) {
-      consumer.apply(lockedRouteMarker(settings)).forRoutes(...routes);
+    // Marked before the session opens: `@SessionLock()` routes open it under the lock,
+    // `@SkipSession()` routes open none.
+    for (const { mark, routes } of markedRouteGroups(this.modules, this.scanner, this.reflector)) {
+      consumer.apply(routeMarker(mark)).forRoutes(...routes);
     }
     // The platform is Nest's choice, not the user's: Fastify gets hooks, Express a middleware.
     const adapter = this.adapterHost.httpAdapter;

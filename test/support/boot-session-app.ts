@@ -80,8 +80,14 @@ export async function bootSessionApp(spec: SessionAppSpec = {}): Promise<Session
     { logger: spec.logger ?? ['error'] },
     spec.trustProxy,
   );
-  await spec.configure?.(app);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await spec.configure?.(app);
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A boot that fails (an option or route refused) must not leave the store's timers running.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     http: app.getHttpServer() as Server,

@@ -1,6 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { guardedRequestOf } from '../guards/guarded-request.js';
 import type { SessionData } from '../session-data.js';
+import { onSkippedRoute } from '../route-marks/route-marker.js';
+import { SessionStateError } from '../session.errors.js';
 
 /**
  * The request's session, typed with your {@link SessionData}; `@Session('cart')` gives one key.
@@ -17,7 +19,11 @@ import type { SessionData } from '../session-data.js';
  */
 export const Session = createParamDecorator(
   (key: keyof SessionData | undefined, context: ExecutionContext) => {
-    const session = guardedRequestOf(context)?.session;
+    const guarded = guardedRequestOf(context);
+    const session = guarded?.session;
+    if (!session && guarded && onSkippedRoute(guarded.request)) {
+      throw SessionStateError.skipped('@Session()');
+    }
     return key === undefined ? session : session?.[key as string];
   },
 );

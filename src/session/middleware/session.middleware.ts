@@ -4,7 +4,7 @@ import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
 import { expressPort } from '../transport/express/express-port.js';
 import { SessionRequestFlow } from './session-request-flow.js';
-import { lockedRouteSettingsOf } from '../locking/locked-route-marker.js';
+import { routeMarkOf } from '../route-marks/route-marker.js';
 
 /**
  * Registered by `SessionModule` for every route of an Express app: opens `req.session` (one
@@ -16,10 +16,11 @@ export class SessionMiddleware implements NestMiddleware {
   constructor(private readonly flow: SessionRequestFlow) {}
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    const mark = routeMarkOf(request);
+    if (mark?.skip) return next();
     let session: Session;
     try {
-      const lock = lockedRouteSettingsOf(request);
-      session = await this.flow.open(expressPort(request, response), lock);
+      session = await this.flow.open(expressPort(request, response), mark?.lock);
     } catch (error) {
       throw toHttpException(error);
     }

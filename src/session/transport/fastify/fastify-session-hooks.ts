@@ -2,7 +2,7 @@ import type { SessionRequestFlow } from '../../middleware/session-request-flow.j
 import { clientErrorOf } from '../../session-http-errors.js';
 import { Session } from '../../session.js';
 import { fastifyPort } from './fastify-port.js';
-import { lockedRouteSettingsOf } from '../../locking/locked-route-marker.js';
+import { routeMarkOf } from '../../route-marks/route-marker.js';
 import type { FastifyInstanceLike, FastifyReplyLike } from './fastify-types.js';
 
 /**
@@ -19,8 +19,9 @@ export function installFastifySessionHooks(
   if (!fastify.hasRequestDecorator('session')) fastify.decorateRequest('session', null);
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    const lock = lockedRouteSettingsOf(request.raw);
-    flow.open(fastifyPort(request, reply), lock).then(
+    const mark = routeMarkOf(request.raw);
+    if (mark?.skip) return done();
+    flow.open(fastifyPort(request, reply), mark?.lock).then(
       (session) => {
         request.session = session;
         flow.continueWith(session, () => done());
