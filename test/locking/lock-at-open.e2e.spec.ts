@@ -254,3 +254,34 @@ describe('with lock.quorum (redlock on other masters; here a second client of th
     expect(commands.length).toBe(expected);
   });
 });
+
+describe('a locked route whose session fails its fingerprint check', () => {
+  let boundApp: SessionApp;
+
+  beforeAll(async () => {
+    boundApp = await bootSessionApp({
+      options: { redis: redis().url, prefix: 'open-fp:', fingerprint: {} },
+      controllers: [CartController],
+    });
+  });
+  afterAll(() => boundApp.close());
+
+  it('releases the lock it took at open before answering with a fresh session', async () => {
+    const jar = new CookieJar();
+    jar.take(
+      await request(boundApp.http)
+        .put('/cart/set')
+        .set('user-agent', 'victim-browser/1.0')
+        .send({ counter: 5 })
+        .expect(200),
+    );
+    // Another client presents the cookie: the session was loaded under the lock, then refused.
+    const stolen = await request(boundApp.http)
+      .post('/cart/7/lines')
+      .set('user-agent', 'attacker-tool/9.9')
+      .set('cookie', jar.header)
+      .expect(200);
+    expect(stolen.body.value).toBe(1);
+    expect(await admin.keys('open-fp:*:lock')).toEqual([]);
+  });
+});
