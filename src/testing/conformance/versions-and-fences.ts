@@ -131,5 +131,55 @@ export function describeVersionsAndFences(suite: ConformanceSuite): void {
       expect(session.data).toEqual({ a: json(1), b: json('holder'), c: json('newer') });
       expect(session.meta.fence).toBe(2);
     });
+
+    it('loadLocked holds the lock with the fence raised; the next waits for its release', async () => {
+      const { key } = freshSession();
+      const now = futureNow();
+      await store.commit(key, creating(now, { a: json(1) }));
+      const first = await store.loadLocked(key, LOCK, loadingAt(now + 1));
+      expect(first.result).toMatchObject({ status: 'found', session: { meta: { fence: 1 } } });
+      const held = first.lock!;
+      expect(held).toBeDefined();
+
+      let waited = false;
+      const second = store.loadLocked(key, LOCK, loadingAt(now + 2)).then((locked) => {
+        waited = true;
+        return locked;
+      });
+      // A window in which a second holder would get in if the lock did not hold.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(waited).toBe(false);
+      await expect(
+        store.commit(key, updating(now + 3, { a: json(2) }, [], { fence: 1, releaseLock: held })),
+      ).resolves.toMatchObject({ status: 'committed' });
+      if (!held.releasableByCommit) await held.release();
+
+      const next = await second;
+      // Loaded under the lock, after the first holder's commit, with a fence of its own.
+      expect(next.result).toMatchObject({
+        status: 'found',
+        session: { meta: { fence: 2 }, data: { a: json(2) } },
+      });
+      await next.lock!.release();
+    });
+
+    it('loadLocked of a missing session leaves no lock behind', async () => {
+      const { key } = freshSession();
+      await expect(store.loadLocked(key, LOCK, loadingAt(futureNow()))).resolves.toEqual({
+        result: { status: 'missing' },
+      });
+      // Taken at once: nobody holds it.
+      const lock = await store.acquireLock(key, { ...LOCK, retryCount: 0 });
+      await lock.release();
+    });
   });
 }
+
+/** Lock settings of the module's defaults, with a bounded wait. */
+const LOCK = {
+  durationMs: 5000,
+  retryCount: 40,
+  retryDelayMs: 50,
+  retryJitterMs: 0,
+  timeoutStatus: 423,
+} as const;
