@@ -128,6 +128,22 @@ export abstract class SessionStore {
     return { topology: 'custom', latencyMs: 0, masters: 0 };
   }
 
+  /**
+   * Reports a wait for a lock to observers as the operation `lock` (its own metrics, not a store
+   * operation): its duration, and whether it ended without the lock.
+   */
+  protected async waitingForLock<T>(wait: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const granted = await wait();
+      this.observer.operation('lock', performance.now() - started, false);
+      return granted;
+    } catch (error) {
+      this.observer.operation('lock', performance.now() - started, true);
+      throw error;
+    }
+  }
+
   private readonly observers = new Set<SessionStoreObserver>();
 
   /** Fans a happening out to every observer; stores report through it. */

@@ -21,6 +21,13 @@ export interface LeaseBackend {
   release(id: string, value: string): Promise<void>;
 }
 
+/** One attempt at a lease, and what it read in the same round trip once granted. */
+export interface LeaseAttempt<T> {
+  readonly granted: boolean;
+  readonly holder?: string;
+  readonly payload?: T;
+}
+
 /**
  * Session locks as leases in a store without blocking locks, one attempt per round trip.
  *
@@ -46,26 +53,44 @@ export class LeaseLocks {
   ) {}
 
   async acquire(id: string, settings: LockSettings): Promise<HeldSessionLock> {
+    const attempt = (value: string) => this.backend.tryAcquire(id, value, settings.durationMs);
+    return (await this.acquireWith(id, settings, attempt)).lock;
+  }
+
+  /**
+   * As `acquire`, with `attempt` as the one round trip that asks for the lease: once granted it
+   * may have read what the caller needs in the same statement (a locked request's load).
+   */
+  async acquireWith<T>(
+    id: string,
+    settings: LockSettings,
+    attempt: (value: string) => Promise<LeaseAttempt<T>>,
+  ): Promise<{ readonly lock: HeldSessionLock; readonly payload?: T }> {
     const value = randomBytes(16).toString('base64url');
     const budgetMs = settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
     let deadline = Date.now() + budgetMs;
     const turn = this.turns.join(id);
     let attempts = 0;
+    let ourTurn = false;
     try {
       for (;;) {
         const woke = await this.nextEvent(id, turn, deadline);
         if (woke === 'late') break;
         if (woke === 'handover') deadline = Date.now() + budgetMs;
-        else break;
+        else {
+          ourTurn = true;
+          break;
+        }
       }
-      if (Date.now() <= deadline) {
+      // Our turn always gets its first attempt, even with no wait left (`retryCount: 0`).
+      if (ourTurn || Date.now() <= deadline) {
         let lastHolder: string | undefined;
         for (;;) {
           attempts += 1;
-          const { granted, holder } = await this.backend.tryAcquire(id, value, settings.durationMs);
+          const { granted, holder, payload } = await attempt(value);
           if (granted) {
             this.handedOver(id);
-            return this.held(id, value, turn, settings.durationMs);
+            return { lock: this.held(id, value, turn, settings.durationMs), payload };
           }
           if (holder !== lastHolder) {
             if (lastHolder !== undefined) deadline = Date.now() + budgetMs;

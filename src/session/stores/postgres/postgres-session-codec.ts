@@ -1,5 +1,6 @@
 import {
   type CommitResult,
+  type LoadResult,
   METADATA_CHANGE_FIELDS,
   type SessionChange,
   type SessionMetadata,
@@ -80,6 +81,17 @@ export type LoadRow = SessionRow & {
   aliased: boolean;
   slid: boolean;
 };
+/** A load's result from its `nds_load` row. */
+export function loadResultOf(row: LoadRow): LoadResult {
+  if (row.status !== 'found') return { status: row.status };
+  return {
+    status: 'found',
+    slid: row.slid,
+    session: decodeSessionRow(row),
+    ...(row.aliased && { aliased: true }),
+  };
+}
+
 /** A row of `nds_commit`. */
 export interface CommitRow {
   status: 'committed' | 'gone' | 'exists' | 'conflict' | 'fenced';

@@ -11,6 +11,7 @@ import {
   type IndexResult,
   type LoadOptions,
   type LoadResult,
+  type LockedLoad,
   type LockSettings,
   type SessionChange,
   SessionStore,
@@ -20,6 +21,7 @@ import {
 import { SessionStoreUnavailableError } from '../../session.errors.js';
 import { runQuery, SessionStoreSchemaError } from './postgres-errors.js';
 import { PostgresLeaseBackend } from './postgres-lease-backend.js';
+import { lockThenLoadAttempt } from './postgres-lock-then-load.js';
 import {
   migratePostgresSessionStore,
   POSTGRES_SCHEMA_VERSION,
@@ -28,10 +30,10 @@ import {
 import {
   type CommitRow,
   commitResult,
-  decodeSessionRow,
   decodeSummary,
   encodeMetadataChange,
   type LoadRow,
+  loadResultOf,
   type SessionRow,
   SWEEP_SQL,
 } from './postgres-session-codec.js';
@@ -79,6 +81,24 @@ export class PostgresSessionStore extends SessionStore {
     return 'PostgresSessionStore';
   }
 
+  /** The lease and the load under it in one statement (`postgres-lock-then-load.ts`). */
+  override async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    const id = idOf(key);
+    const run = <T>(operation: string, call: () => Promise<T>) => this.run(operation, call);
+    const attempt = lockThenLoadAttempt(this.pool, run, id, settings.durationMs, options);
+    const { lock, payload } = await this.waitingForLock(() =>
+      this.locks.acquireWith(id, settings, attempt),
+    );
+    const result = loadResultOf(payload!);
+    if (result.status === 'found') return { result, lock };
+    await lock.release();
+    return { result };
+  }
+
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
     const { rows } = await this.run('load', () =>
       this.pool.query<LoadRow>({
@@ -93,14 +113,7 @@ export class PostgresSessionStore extends SessionStore {
         ],
       }),
     );
-    const row = rows[0]!;
-    if (row.status !== 'found') return { status: row.status };
-    return {
-      status: 'found',
-      slid: row.slid,
-      session: decodeSessionRow(row),
-      ...(row.aliased && { aliased: true }),
-    };
+    return loadResultOf(rows[0]!);
   }
 
   async commit(key: SessionKey, change: SessionChange): Promise<CommitResult> {
@@ -150,16 +163,8 @@ export class PostgresSessionStore extends SessionStore {
     return rows[0]?.destroyed === true;
   }
 
-  async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    const started = performance.now();
-    try {
-      const lock = await this.locks.acquire(idOf(key), settings);
-      this.observer.operation('lock', performance.now() - started, false);
-      return lock;
-    } catch (error) {
-      this.observer.operation('lock', performance.now() - started, true);
-      throw error;
-    }
+  acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
+    return this.waitingForLock(() => this.locks.acquire(idOf(key), settings));
   }
 
   async updateIndex(principalId: string, change: IndexChange): Promise<IndexResult> {

@@ -150,19 +150,6 @@ export class RedisSessionStore extends ReportingSessionStore {
     return this.waitingForLock(() => this.locks.acquire(this.lockKeyOf(key), settings));
   }
 
-  /** Reports a wait for a lock (`lock`: its own metrics, not a store operation). */
-  private async waitingForLock<T>(wait: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const granted = await wait();
-      this.observer.operation('lock', performance.now() - started, false);
-      return granted;
-    } catch (error) {
-      this.observer.operation('lock', performance.now() - started, true);
-      throw error;
-    }
-  }
-
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
     const args = commitArgsOf(change);
     const { reply: result, replicas } = await this.track(
