@@ -2,7 +2,7 @@
 const state = { csrfToken: '', expiresAt: null, authenticated: false };
 const $ = (id) => document.getElementById(id);
 
-async function api(method, path, body) {
+async function api(method, path, body, retried = false) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = state.csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -12,6 +12,12 @@ async function api(method, path, body) {
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // The CSRF token is bound to the session token: after a token rotation (or a sign-in in
+  // another tab) it is stale. Fetch the current one and try once more.
+  if (response.status === 403 && method !== 'GET' && !retried) {
+    await refreshSession();
+    return api(method, path, body, true);
+  }
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) {

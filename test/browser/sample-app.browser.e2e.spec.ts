@@ -77,3 +77,49 @@ describe('sample app in Chromium', () => {
     await laptop.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 });
+
+describe('sample app in Chromium with token rotation', () => {
+  let app: INestApplication;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    app = await startSampleApp({
+      SESSION_ROTATION_INTERVAL_MS: '1000',
+      SESSION_ROTATION_GRACE_MS: '5000',
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('keeps working after the token rotated: the page fetches the new CSRF token once', async () => {
+    context = await browser.newContext({ userAgent: USER_AGENTS.macChrome });
+    const page = await context.newPage();
+    const increments: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('/api/counter/increment')) increments.push(response.status());
+    });
+    await page.goto(await app.getUrl());
+    await page.fill('#username', 'alice');
+    await page.fill('#password', 'alice-password');
+    await page.getByTestId('login').click();
+    await page.getByTestId('who').filter({ hasText: 'Signed in as alice' }).waitFor();
+    await page.getByTestId('increment').click();
+    await page.getByTestId('counter').filter({ hasText: /^1$/ }).waitFor();
+
+    // Past the rotation interval, a request of the page's own replaces the session token; the
+    // CSRF token the page holds belongs to the old one.
+    await page.waitForTimeout(1200);
+    const rotated = await page.evaluate(async () => (await fetch('/api/me')).status);
+    expect(rotated).toBe(200);
+
+    await page.getByTestId('increment').click();
+    await page.getByTestId('counter').filter({ hasText: /^2$/ }).waitFor();
+    // Refused once with the stale CSRF token, then accepted with the fetched one.
+    expect(increments).toEqual([200, 403, 200]);
+  });
+});

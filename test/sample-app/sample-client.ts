@@ -22,6 +22,8 @@ export type Transport = 'cookie' | 'header';
 export class SampleClient {
   readonly jar = new CookieJar();
   private csrfToken = '';
+  /** The credentials the CSRF token was issued for. */
+  private csrfFor = '';
   private token = '';
 
   constructor(
@@ -49,8 +51,15 @@ export class SampleClient {
 
   /** GET /api/session, remembering the CSRF token it returns. */
   async session(): Promise<Response> {
+    // The token belongs to the credentials the request was sent with (a rotation in its commit
+    // replaces them afterwards, and the next unsafe request fetches it again).
+    const sentWith = this.credentials();
     const response = await this.get('/api/session');
-    if (response.status === 200) this.csrfToken = response.body.csrfToken as string;
+    if (response.status === 200) {
+      this.csrfToken = response.body.csrfToken as string;
+      // Without credentials the request created the session: the token is for the new ones.
+      this.csrfFor = sentWith === '' ? this.credentials() : sentWith;
+    }
     return response;
   }
 
@@ -89,6 +98,11 @@ export class SampleClient {
     body?: object,
     csrf = true,
   ): Promise<Response> {
+    // As a page must (README, Renewal): the CSRF token is bound to the session token, so after
+    // a rotation replaced the token, fetch the new CSRF token before the next unsafe request.
+    if (csrf && method !== 'get' && this.csrfFor !== '' && this.csrfFor !== this.credentials()) {
+      await this.session();
+    }
     let call = request(this.server())[method](path).set('user-agent', this.userAgent);
     if (this.transport === 'cookie' && this.jar.header) call = call.set('cookie', this.jar.header);
     if (this.transport === 'header' && this.token) {
