@@ -91,8 +91,16 @@ export abstract class SessionStore {
       await lock.release();
       throw error;
     }
+    return this.keptIfFound(result, lock);
+  }
+
+  /** A load made under `lock`: the lock stays held when the session was found, else released. */
+  protected async keptIfFound(
+    result: LoadResult,
+    lock: HeldSessionLock | undefined,
+  ): Promise<LockedLoad> {
     if (result.status === 'found') return { result, lock };
-    await lock.release();
+    await lock?.release();
     return { result };
   }
 

@@ -69,10 +69,7 @@ export class EncryptedSessionStore extends DelegatingSessionStore {
     options: LoadOptions,
   ): Promise<LockedLoad> {
     const { result, lock } = await this.inner.loadLocked(key, settings, options);
-    const opened = this.opened(key, result);
-    if (opened.status === 'found') return { result: opened, lock };
-    await lock?.release();
-    return { result: opened };
+    return this.keptIfFound(this.opened(key, result), lock);
   }
 
   /** A loaded session with every value opened; `missing` when one does not open. */

@@ -2,6 +2,16 @@ import type { Pool } from 'pg';
 import type { LeaseBackend } from '../lease-lock/lease-locks.js';
 
 /**
+ * Takes lease $1 for value $2 for $3 ms when it is free or expired: the CTE `taken` holds the
+ * value when it was granted, nothing otherwise. Every statement that takes a lease starts so.
+ */
+export const TAKE_LEASE =
+  'WITH taken AS (INSERT INTO nds_session_lock AS l (id, value, expires_at) ' +
+  'VALUES ($1, $2, nds_clock_ms() + $3) ON CONFLICT (id) DO UPDATE ' +
+  'SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at ' +
+  'WHERE l.expires_at <= nds_clock_ms() RETURNING l.value)';
+
+/**
  * Session lock leases as rows of `nds_session_lock`, timed by the database clock so that app
  * servers with skewed clocks agree: taken by an upsert that only overwrites an expired lease.
  */
@@ -20,11 +30,7 @@ export class PostgresLeaseBackend implements LeaseBackend {
       this.pool.query<{ granted: string | null; holder: string | null }>({
         name: 'nds_lock_acquire',
         text:
-          'WITH taken AS (INSERT INTO nds_session_lock AS l (id, value, expires_at) ' +
-          'VALUES ($1, $2, nds_clock_ms() + $3) ON CONFLICT (id) DO UPDATE ' +
-          'SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at ' +
-          'WHERE l.expires_at <= nds_clock_ms() RETURNING l.value) ' +
-          'SELECT (SELECT value FROM taken) AS granted, ' +
+          `${TAKE_LEASE} SELECT (SELECT value FROM taken) AS granted, ` +
           '(SELECT value FROM nds_session_lock WHERE id = $1) AS holder',
         values: [id, value, durationMs],
       }),

@@ -1,23 +1,16 @@
 import type { Pool } from 'pg';
 import type { LeaseAttempt } from '../lease-lock/lease-locks.js';
+import { TAKE_LEASE } from './postgres-lease-backend.js';
 import type { LoadOptions } from '../session-store.js';
 import type { LoadRow } from './postgres-session-codec.js';
 
 /**
- * One statement for a locked request's first round trip: the lease upsert of
- * `nds_lock_acquire`, and only when it was granted, `nds_load` raising the fence. A refused
- * attempt answers the lease's holder and reads nothing: the lateral load runs once per granted
- * row, and there is none. Plain SQL over the shipped schema, so no migration is needed.
+ * One statement for a locked request's first round trip: the lease upsert (`TAKE_LEASE`), and
+ * only when it was granted, `nds_load` raising the fence. A refused attempt answers the lease's
+ * holder and reads nothing: the lateral load runs once per granted row, and there is none. Plain SQL over the shipped schema, so no migration is needed.
  * $1 id, $2 lease value, $3 duration ms, $4 now, $5 idle timeout, $6 slide after.
  */
-const LOCK_THEN_LOAD_SQL = `
-WITH taken AS (
-  INSERT INTO nds_session_lock AS l (id, value, expires_at)
-  VALUES ($1, $2, nds_clock_ms() + $3)
-  ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
-  WHERE l.expires_at <= nds_clock_ms()
-  RETURNING l.value
-)
+const LOCK_THEN_LOAD_SQL = `${TAKE_LEASE}
 SELECT t.value AS granted, NULL::text AS holder, s.*
 FROM taken t, LATERAL nds_load($1, $4::bigint, $5::bigint, $6::bigint, true) s
 UNION ALL

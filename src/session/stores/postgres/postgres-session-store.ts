@@ -93,10 +93,7 @@ export class PostgresSessionStore extends SessionStore {
     const { lock, payload } = await this.waitingForLock(() =>
       this.locks.acquireWith(id, settings, attempt),
     );
-    const result = loadResultOf(payload!);
-    if (result.status === 'found') return { result, lock };
-    await lock.release();
-    return { result };
+    return this.keptIfFound(loadResultOf(payload!), lock);
   }
 
   async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {

@@ -114,10 +114,7 @@ export class RedisSessionStore extends ReportingSessionStore {
     const { lock, payload } = await this.waitingForLock(() =>
       this.locks.acquireWith(keys[1], settings, attempt),
     );
-    const result = loadResultOf(payload);
-    if (result.status === 'found') return { result, lock };
-    await lock.release();
-    return { result };
+    return this.keptIfFound(loadResultOf(payload), lock);
   }
 
   /**
