@@ -75,13 +75,15 @@ export interface StartContenderOptions {
   readonly cpus?: string;
   /** Extra Node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[];
+  /** The compiled contender to run instead of this build's (another revision's `bench/dist`). */
+  readonly script?: string;
 }
 
 const CONTENDER_SCRIPT = fileURLToPath(new URL('./contender.js', import.meta.url));
 
 /** Starts one contender and waits until it listens. */
 export async function startContender(options: StartContenderOptions): Promise<ContenderProcess> {
-  const nodeArgs = [...(options.nodeFlags ?? []), CONTENDER_SCRIPT];
+  const nodeArgs = [...(options.nodeFlags ?? []), options.script ?? CONTENDER_SCRIPT];
   const [command, args] = options.cpus
     ? ['taskset', ['-c', options.cpus, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

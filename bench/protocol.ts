@@ -3,6 +3,7 @@
 export const CONTENDER_KINDS = [
   'baseline',
   'express-session',
+  'floor',
   'memory',
   'standalone',
   'cluster',
@@ -18,6 +19,7 @@ export type ContenderKind = (typeof CONTENDER_KINDS)[number];
 export const CONTENDER_LABELS: Record<ContenderKind, string> = {
   baseline: 'baseline (no session)',
   'express-session': 'express-session + connect-redis',
+  floor: 'floor: one bare GET/SET per request, no session logic',
   memory: 'this module, memory store',
   standalone: 'this module, Redis standalone',
   cluster: 'this module, Redis Cluster (3 masters)',
@@ -45,6 +47,7 @@ export function baselineOf(kind: ContenderKind): ContenderKind {
 /** Contenders that keep sessions in Redis (commands and memory are measured for them). */
 export const REDIS_KINDS: readonly ContenderKind[] = [
   'express-session',
+  'floor',
   'standalone',
   'cluster',
   'locked',

@@ -49,6 +49,28 @@ describe('SigningKeyring', () => {
     }
   });
 
+  it('still rejects every tampered copy of a value it verified (and remembered) before', () => {
+    const ring = new SigningKeyring([NEW]);
+    const signed = ring.sign(TOKEN);
+    expect(ring.verify(signed)).toEqual({ value: TOKEN, signedWithOldKey: false });
+    expect(ring.verify(signed)).toEqual({ value: TOKEN, signedWithOldKey: false });
+    for (let index = 0; index < signed.length; index++) {
+      const tampered = replaceAt(signed, index, signed[index] === 'A' ? 'B' : 'A');
+      expect([index, ring.verify(tampered)]).toEqual([index, undefined]);
+    }
+  });
+
+  it('remembers per keyring: a ring without the secret refuses what another ring verified', () => {
+    const signed = new SigningKeyring([NEW]).sign(TOKEN);
+    const ring = new SigningKeyring([NEW]);
+    expect(ring.verify(signed)?.value).toBe(TOKEN);
+    expect(new SigningKeyring([STRANGER]).verify(signed)).toBeUndefined();
+    // An old-key signature stays marked as such when it is answered from memory.
+    const rotated = new SigningKeyring([STRANGER, NEW]);
+    expect(rotated.verify(signed)).toEqual({ value: TOKEN, signedWithOldKey: true });
+    expect(rotated.verify(signed)).toEqual({ value: TOKEN, signedWithOldKey: true });
+  });
+
   it('rejects a signature with a changed final character that decodes to the same bytes', () => {
     const ring = new SigningKeyring([NEW]);
     const signed = ring.sign(TOKEN);

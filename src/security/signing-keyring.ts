@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GenerationalMemo } from './generational-memo.js';
 
 /** The shortest secret accepted: 32 characters, so a random secret carries at least 128 bits. */
 export const MIN_SECRET_LENGTH = 32;
@@ -10,11 +11,20 @@ export interface VerifiedValue {
 }
 
 /**
+ * Signed values whose verification is remembered: a client sends the same cookie on every
+ * request, and an HMAC costs more per request than everything else the cookie check does
+ * (bench/README.md). Only values that verified are kept, so forged values cannot fill it.
+ */
+const VERIFIED_MEMO_CAPACITY = 4096;
+
+/**
  * HMAC-SHA256 signatures with a keyring: the newest secret signs, every listed secret verifies,
  * so secrets rotate without signing anybody out.
  */
 export class SigningKeyring {
   private readonly keys: readonly Buffer[];
+  /** `verify` is a pure function of the ring's fixed secrets and its input: safe to memoise. */
+  private readonly verified = new GenerationalMemo<VerifiedValue>(VERIFIED_MEMO_CAPACITY);
 
   /** @param secrets newest first; each at least {@link MIN_SECRET_LENGTH} characters */
   constructor(secrets: readonly string[]) {
@@ -34,6 +44,14 @@ export class SigningKeyring {
 
   /** The value inside `signed`, or `undefined` when no secret of the ring made its signature. */
   verify(signed: string): VerifiedValue | undefined {
+    const known = this.verified.get(signed);
+    if (known) return known;
+    const result = this.verifyOnce(signed);
+    if (result) this.verified.set(signed, result);
+    return result;
+  }
+
+  private verifyOnce(signed: string): VerifiedValue | undefined {
     const dot = signed.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const value = signed.slice(0, dot);

@@ -75,9 +75,9 @@ const providers: Provider[] = [
   SessionMiddleware,
   SessionRequestFlow,
   SessionJwtIssuer,
+  // The one global interceptor; it hands gateway messages to SessionSocketInterceptor.
   { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
   SessionSocketInterceptor,
-  { provide: APP_INTERCEPTOR, useClass: SessionSocketInterceptor },
   SessionSockets,
   SessionCapabilityCheck,
 ];

@@ -14,7 +14,8 @@ import type { Session } from '../session.js';
 /**
  * Runs a gateway's message handler with the client's session as `SessionService`'s current
  * session, and commits what the handler changed when it is done (one round trip, nothing when
- * nothing changed). Registered globally by `SessionModule`; HTTP and GraphQL pass untouched.
+ * nothing changed). Applied globally by `SessionModule` (through `SessionCommitInterceptor`, its one
+ * global interceptor); HTTP and GraphQL pass untouched.
  * Nest 11 applies no global interceptor to gateways: there, put
  * `@UseInterceptors(SessionSocketInterceptor)` on the gateway (harmless on Nest 12).
  *

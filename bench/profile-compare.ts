@@ -1,0 +1,134 @@
+/**
+ * `node bench/run.js --entry=profile-compare --contenders=baseline,memory --scenario=read
+ * [--duration=8] [--top=40]`: runs each contender alone under `node --cpu-prof` and prints the
+ * self time of its busiest functions and areas **per request** (µs), side by side, so that a
+ * change can be justified by where the time went before and after. The profile spans the whole
+ * process (boot and warm-up included); a long enough run keeps those small.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStandalone } from '../test/harness/standalone.js';
+import { createCartSessions, createSessions, drive } from './load.js';
+import { installCleanupHooks, startContender } from './processes.js';
+import { summarizeProfile } from './profile.js';
+import {
+  BASELINE_KINDS,
+  CONTENDER_KINDS,
+  type ContenderKind,
+  SAMPLE_KINDS,
+  SCENARIOS,
+  type ScenarioName,
+  scenariosOf,
+} from './protocol.js';
+
+function flag(name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+interface Column {
+  readonly kind: ContenderKind;
+  readonly requests: number;
+  readonly busyUs: number;
+  readonly functions: Map<string, number>;
+  readonly areas: Map<string, number>;
+}
+
+async function profileOne(
+  kind: ContenderKind,
+  scenario: ScenarioName,
+  redisUrl: string,
+  duration: number,
+  top: number,
+): Promise<Column> {
+  const dir = mkdtempSync(join(tmpdir(), 'nds-prof-compare-'));
+  try {
+    const contender = await startContender({
+      kind,
+      env: { BENCH_REDIS_URL: redisUrl },
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'],
+    });
+    let requests = 0;
+    try {
+      const cookies = BASELINE_KINDS.includes(kind)
+        ? ['bench=none']
+        : SAMPLE_KINDS.includes(kind)
+          ? await createCartSessions(contender.url, 50)
+          : await createSessions(contender.url, 50);
+      const own = scenariosOf(kind).includes(scenario) ? scenario : 'cart';
+      const run = await drive(contender.url, own, cookies, { connections: 10, duration });
+      requests = run.requests;
+    } finally {
+      await contender.stop();
+    }
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`${kind} wrote no .cpuprofile`);
+    const summary = summarizeProfile(join(dir, file), top);
+    return {
+      kind,
+      requests,
+      busyUs: summary.busyMs * 1000,
+      functions: new Map(summary.topFunctions.map((entry) => [entry.name, entry.ms * 1000])),
+      areas: new Map(summary.byArea.map((entry) => [entry.name, entry.ms * 1000])),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function table(
+  title: string,
+  columns: readonly Column[],
+  pick: (c: Column) => Map<string, number>,
+) {
+  const names = new Set(columns.flatMap((column) => [...pick(column).keys()]));
+  const rows = [...names].map((name) => ({
+    name,
+    values: columns.map((column) => (pick(column).get(name) ?? 0) / column.requests),
+  }));
+  rows.sort((a, b) => Math.max(...b.values) - Math.max(...a.values));
+  console.log(`\n${title} (µs of self time per request)`);
+  console.log(`${columns.map((c) => c.kind.padStart(12)).join(' ')}  name`);
+  for (const row of rows) {
+    console.log(`${row.values.map((v) => v.toFixed(1).padStart(12)).join(' ')}  ${row.name}`);
+  }
+}
+
+async function main(): Promise<void> {
+  installCleanupHooks();
+  const kinds = flag('contenders', 'baseline,memory').split(',') as ContenderKind[];
+  const scenario = flag('scenario', 'read') as ScenarioName;
+  const duration = Number(flag('duration', '8'));
+  const top = Number(flag('top', '40'));
+  if (kinds.some((kind) => !CONTENDER_KINDS.includes(kind)) || !SCENARIOS.includes(scenario)) {
+    throw new Error(`unknown contender or scenario; contenders: ${CONTENDER_KINDS.join(', ')}`);
+  }
+  const redis = await startStandalone();
+  const columns: Column[] = [];
+  try {
+    for (const kind of kinds) {
+      columns.push(await profileOne(kind, scenario, redis.url, duration, top));
+    }
+  } finally {
+    await redis.stop();
+  }
+  console.log(
+    columns
+      .map(
+        (c) =>
+          `${c.kind}: ${c.requests} requests, ${(c.busyUs / c.requests).toFixed(0)} µs busy/request`,
+      )
+      .join('\n'),
+  );
+  table('By area', columns, (c) => c.areas);
+  table('By function', columns, (c) => c.functions);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
