@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchResults, ContenderResult, ScenarioResult } from './runner.js';
 import { baselineOf, SCENARIO_LABELS, SCENARIOS, type ScenarioName } from './protocol.js';
 import { barChart } from './svg.js';
+import { floorMarkdown } from './floor-report.js';
 
 type RowScenario = ScenarioName | 'read-half-rate';
 
@@ -252,6 +253,7 @@ export function report(results: BenchResults, dir: string): void {
     '#### Targets',
     '',
     targets,
+    floorMarkdown(results),
     profileMarkdown(results),
   ].join('\n');
   const name = results.mode;
