@@ -15,6 +15,8 @@ export interface CommitGuard {
    * locked section uses it as it is, and the end of the request releases it if none did.
    */
   lockedAtOpen?: boolean;
+  /** Commits of nested locked sections running: they write with the fence and keep the lock. */
+  keepLock?: number;
 }
 
 /** The engine's private view of one request's session; never exported from the package. */

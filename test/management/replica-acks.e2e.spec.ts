@@ -26,12 +26,27 @@ describe('replicaAcks without enough replicas', () => {
     await warning.close();
   });
 
-  it("fails the request with 503 under 'fail', after the WAIT timeout only", async () => {
-    const started = Date.now();
-    const response = await request(failing.getHttpServer()).put('/m/set').send({ a: 1 });
-    expect(response.status).toBe(503);
-    expect(response.body.error).toBe('SessionReplicationError');
-    expect(Date.now() - started).toBeLessThan(1000);
+  it("fails the request with 503 under 'fail', after one WAIT (its timeout), no retry", async () => {
+    // The app's first commit meets the script unloaded: EVALSHA, NOSCRIPT, then the pipeline
+    // again with EVAL (so its WAIT still follows the write). Counted from the second one on.
+    await request(failing.getHttpServer()).put('/m/set').send({ a: 1 }).expect(503);
+    const monitor = await RedisMonitor.start(redis().url);
+    let status = 0;
+    let error: unknown;
+    try {
+      const commands = await monitor.during(async () => {
+        const response = await request(failing.getHttpServer()).put('/m/set').send({ a: 1 });
+        status = response.status;
+        error = (response.body as { error?: unknown }).error;
+      });
+      // The write and one WAIT of the configured timeout: nothing waits longer, nothing retries.
+      expect(commands.map((c) => c.name)).toEqual(['evalsha', 'wait']);
+      expect(commands[1]!.args).toEqual(['1', '200']);
+    } finally {
+      await monitor.stop();
+    }
+    expect(status).toBe(503);
+    expect(error).toBe('SessionReplicationError');
   });
 
   it("accepts under 'warn' and emits store-error 'replicate'; WAIT rides in the commit's pipeline", async () => {

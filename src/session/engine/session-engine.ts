@@ -72,6 +72,20 @@ export class SessionEngine {
   }
 
   /**
+   * As `commit`, with the fence of the lock held, but without releasing that lock: a nested
+   * locked section commits, and the section around it still holds the lock.
+   */
+  async commitKeepingLock(session: Session): Promise<void> {
+    const { guard } = stateOf(session);
+    guard.keepLock = (guard.keepLock ?? 0) + 1;
+    try {
+      await this.backend.commit(session);
+    } finally {
+      guard.keepLock = (guard.keepLock ?? 1) - 1;
+    }
+  }
+
+  /**
    * As `commit`, but `undefined` instead of a promise when there was nothing to write (the
    * common read-only request), so the response goes out without waiting a tick.
    */

@@ -211,6 +211,8 @@ export class StoreBackedSessions implements SessionBackend {
     const now = (!state.stored && state.createAt) || Date.now();
     const renewed = rotating ? renewSessionToken(state.token) : undefined;
     if (renewed) this.parts.security.stampRotation(state, now);
+    // A nested locked section's commit leaves the lock to the section around it.
+    const releasing = state.guard.keepLock ? undefined : state.guard.lock;
     const change: SessionChange = {
       now,
       idleTimeoutMs: this.options.idleTimeoutMs,
@@ -222,7 +224,7 @@ export class StoreBackedSessions implements SessionBackend {
       meta: state.metaChange,
       expectedVersion: state.guard.optimistic ? state.meta?.version : undefined,
       fence: state.guard.fence,
-      releaseLock: state.guard.lock,
+      releaseLock: releasing,
       maxBytes: this.options.maxSessionBytes,
       // Same tag, new secret: the same slot, so the move is part of this one script.
       moveTo: renewed && sessionKeyOf(renewed),
@@ -235,7 +237,7 @@ export class StoreBackedSessions implements SessionBackend {
       state.refused = true;
       throw error;
     });
-    if (state.guard.lock?.releasableByCommit) state.guard.lock = undefined;
+    if (releasing?.releasableByCommit && state.guard.lock === releasing) state.guard.lock = undefined;
     if (result.status === 'gone') {
       // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
       state.destroyed = true;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedLockOptions, ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { Session } from '../session.js';
 import { SessionEngine } from '../engine/session-engine.js';
+import { SessionContext } from '../session-context.js';
 import { SessionConflictError } from '../session.errors.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.internal-constants.js';
 import { stateOf } from '../session-state.js';
@@ -31,6 +32,7 @@ export class SessionLocker {
   constructor(
     private readonly engine: SessionEngine,
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+    private readonly context: SessionContext,
   ) {}
 
   /**
@@ -38,7 +40,9 @@ export class SessionLocker {
    * trip), runs `work`, commits with the fence and releases the lock, in the commit's own round
    * trip when the store can. A lock taken as the request opened the session (a `@SessionLock()`
    * route) is used as it is: the session was loaded under it. A new session needs no lock:
-   * nobody else knows its token yet.
+   * nobody else knows its token yet. Called again from inside its own locked section (a
+   * `withLock()` in a `@SessionLock()` route), it is reentrant: the work runs under the lock the
+   * section holds and commits with its fence, and the outer section releases the lock.
    */
   async runLocked<T>(
     session: Session,
@@ -51,6 +55,11 @@ export class SessionLocker {
     if (!state.stored || state.destroyed) {
       const result = await work();
       await this.engine.commit(session);
+      return result;
+    }
+    if (this.context.inLockedSection(session)) {
+      const result = await work();
+      await this.engine.commitKeepingLock(session);
       return result;
     }
     const settings = { ...this.options.lock, ...overrides };
@@ -68,7 +77,7 @@ export class SessionLocker {
     state.guard.lock = lock;
     try {
       if (!takenAtOpen) await this.engine.reload(session, true);
-      const result = await work();
+      const result = await this.context.runLockedSection(session, work);
       await this.engine.commit(session);
       return result;
     } finally {
