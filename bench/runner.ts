@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: starts its own redis-server (and, for one contender, a 3-master Cluster), starts
- * each contender as its own process, drives it with autocannon and prints one table. Redis and the
+ * every contender as its own process, drives them in turns with autocannon and prints one table. Redis and the
  * load generator share core 0, the contender app has core 1 (`taskset`, where available).
  * Results: `bench/results/<mode>.json`, `.md` and `.svg`. See bench/README.md.
  */
@@ -22,7 +22,13 @@ import {
   type RunResult,
 } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { canPin, installCleanupHooks, pin, startContender } from './processes.js';
+import {
+  canPin,
+  type ContenderProcess,
+  installCleanupHooks,
+  pin,
+  startContender,
+} from './processes.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import {
   BASELINE_KINDS,
@@ -143,139 +149,231 @@ async function clusterTarget(pinning: boolean): Promise<RedisTarget> {
   }
 }
 
-async function measureScenario(
-  url: string,
-  scenario: ScenarioName,
-  cookies: readonly string[],
-  options: BenchOptions,
-  admins: readonly Redis[] | undefined,
-  overallRate?: number,
-): Promise<ScenarioResult> {
-  const settings = { connections: options.connections, duration: options.duration };
-  const runFor = (duration: number) =>
-    overallRate
-      ? drivePaced(url, scenario, cookies, { ...settings, duration, overallRate })
-      : drive(url, scenario, cookies, { ...settings, duration });
-  await runFor(options.warmup);
-  if (admins) await resetStats(admins);
-  const runs: RunResult[] = [];
-  for (let run = 0; run < options.runs; run++) runs.push(await runFor(options.duration));
+/** A contender up for the whole measurement, with the sessions its requests present. */
+interface Running {
+  readonly kind: ContenderKind;
+  readonly target: RedisTarget | undefined;
+  readonly contender: ContenderProcess;
+  cookies: string[];
+}
+
+async function cookiesFor(running: Running, count: number): Promise<string[]> {
+  const { kind, contender } = running;
+  if (BASELINE_KINDS.includes(kind)) return ['bench=none'];
+  if (SAMPLE_KINDS.includes(kind)) return createCartSessions(contender.url, count);
+  return createSessions(contender.url, count);
+}
+
+/** The runs of one contender in one scenario, and the Redis calls they made. */
+interface Collected {
+  readonly runs: RunResult[];
+  readonly calls: Record<string, number>;
+}
+
+function scenarioResult(
+  name: ScenarioName | 'read-half-rate',
+  collected: Collected,
+  overallRate: number | undefined,
+  countsCalls: boolean,
+): ScenarioResult {
+  const { runs, calls } = collected;
+  const requests = runs.reduce((total, run) => total + run.requests, 0);
   const failures = runs.reduce((total, run) => total + run.errors + run.non2xx, 0);
-  if (failures > 0) log(`  ${scenario}: ${failures} failed requests (errors, timeouts or non-2xx)`);
-  let commandstats: Partial<ScenarioResult> = {};
-  if (admins) {
-    const requests = runs.reduce((total, run) => total + run.requests, 0);
-    const calls = appCommands(await commandStats(admins));
-    commandstats = {
-      commandstatsPerRequest: Object.fromEntries(
-        Object.entries(calls).map(([name, count]) => [name, count / requests]),
-      ),
-      commandstatsCallsPerRequest: sum(calls) / requests,
-    };
-  }
+  if (failures > 0) log(`  ${name}: ${failures} failed requests (errors, timeouts or non-2xx)`);
   return {
-    scenario: overallRate ? 'read-half-rate' : scenario,
+    scenario: name,
     rps: median(runs.map((run) => run.rps)),
     p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)),
     runs,
     ...(overallRate ? { targetRate: overallRate } : {}),
-    ...commandstats,
+    ...(countsCalls && requests > 0
+      ? {
+          commandstatsPerRequest: Object.fromEntries(
+            Object.entries(calls).map(([command, count]) => [command, count / requests]),
+          ),
+          commandstatsCallsPerRequest: sum(calls) / requests,
+        }
+      : {}),
   };
 }
 
-async function measureContender(
-  kind: ContenderKind,
+/**
+ * One scenario for every contender that serves it, **in turns**: a warm-up each, then run 1 of
+ * every contender, run 2 of every contender, and so on. This machine's speed drifts by 2–3× within
+ * minutes; measuring contender after contender let that drift decide the ratios (a baseline
+ * measured in a slow minute came out slower than the floor doing more work). In turns, a drift
+ * touches every contender's runs alike.
+ */
+async function measureInTurns(
+  all: readonly Running[],
+  scenario: ScenarioName,
   options: BenchOptions,
-  redis: RedisTarget | undefined,
-  pinning: boolean,
-  halfRate: number | undefined,
-): Promise<ContenderResult> {
-  const before = loadavg()[0] as number;
-  if (redis) await flush(redis.admins);
-  const contender = await startContender({
-    kind,
-    env: redis?.env ?? {},
-    cpus: pinning ? '1' : undefined,
-  });
-  try {
-    const url = contender.url;
-    const sessionless = BASELINE_KINDS.includes(kind);
-    const sample = SAMPLE_KINDS.includes(kind);
-    if (!sessionless && !sample) await checkSessions(url);
-    const cookies = sessionless
-      ? ['bench=none']
-      : sample
-        ? await createCartSessions(url, options.sessions)
-        : await createSessions(url, options.sessions);
-    const scenarios: ScenarioResult[] = [];
-    for (const scenario of scenariosOf(kind)) {
-      const result = await measureScenario(url, scenario, cookies, options, redis?.admins);
-      scenarios.push(result);
-      log(
-        `  ${kind} ${scenario}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
-      );
-    }
-    const rate = halfRate ?? (kind === 'baseline' ? (scenarios[0]?.rps ?? 0) / 2 : undefined);
-    if (rate && !sample) {
-      const result = await measureScenario(
-        url,
-        'read',
-        cookies,
-        options,
-        redis?.admins,
-        Math.round(rate),
-      );
-      scenarios.push(result);
-      log(
-        `  ${kind} read at ${Math.round(rate)} req/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
-      );
-    }
-    let memory: ContenderResult['memory'];
-    if (redis) {
-      const monitor = await monitorCommands(redis.nodes);
-      try {
-        for (const result of scenarios) {
-          if (result.scenario === 'read-half-rate') continue;
-          monitor.reset();
-          for (let i = 0; i < options.countRequests; i++) {
-            await once(url, result.scenario, cookies[i % cookies.length]);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          const counts = monitor.counts();
-          Object.assign(result, {
-            clientCommands: Object.fromEntries(
-              Object.entries(counts).map(([name, count]) => [name, count / options.countRequests]),
-            ),
-            clientCommandsPerRequest: sum(counts) / options.countRequests,
-          });
+  overallRate?: number,
+): Promise<Map<ContenderKind, ScenarioResult>> {
+  const serving = all.filter(
+    (r) =>
+      scenariosOf(r.kind).includes(scenario) && !(overallRate && SAMPLE_KINDS.includes(r.kind)),
+  );
+  const settings = { connections: options.connections };
+  const runFor = (r: Running, duration: number) =>
+    overallRate
+      ? drivePaced(r.contender.url, scenario, r.cookies, { ...settings, duration, overallRate })
+      : drive(r.contender.url, scenario, r.cookies, { ...settings, duration });
+  for (const r of serving) await runFor(r, options.warmup);
+  const collected = new Map<ContenderKind, Collected>(
+    serving.map((r) => [r.kind, { runs: [], calls: {} }]),
+  );
+  for (let run = 0; run < options.runs; run++) {
+    for (const r of serving) {
+      const admins = r.target?.admins;
+      if (admins) await resetStats(admins);
+      const result = await runFor(r, options.duration);
+      const entry = collected.get(r.kind)!;
+      entry.runs.push(result);
+      if (admins) {
+        for (const [command, count] of Object.entries(appCommands(await commandStats(admins)))) {
+          entry.calls[command] = (entry.calls[command] ?? 0) + count;
         }
-      } finally {
-        monitor.close();
       }
     }
-    if (redis && !sample) {
-      await flush(redis.admins);
+  }
+  const results = new Map<ContenderKind, ScenarioResult>();
+  const name = overallRate ? 'read-half-rate' : scenario;
+  for (const r of serving) {
+    const result = scenarioResult(name, collected.get(r.kind)!, overallRate, Boolean(r.target));
+    results.set(r.kind, result);
+    log(
+      `  ${r.kind} ${overallRate ? `read at ${overallRate} req/s` : scenario}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+    );
+  }
+  return results;
+}
+
+/** Redis commands the contender's clients send per request, sequential requests under MONITOR. */
+async function countCommands(
+  r: Running,
+  scenarios: readonly ScenarioResult[],
+  options: BenchOptions,
+): Promise<void> {
+  if (!r.target) return;
+  const monitor = await monitorCommands(r.target.nodes);
+  try {
+    for (const result of scenarios) {
+      if (result.scenario === 'read-half-rate') continue;
+      monitor.reset();
+      for (let i = 0; i < options.countRequests; i++) {
+        await once(r.contender.url, result.scenario, r.cookies[i % r.cookies.length]);
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const usedBefore = await usedMemory(redis.admins);
-      const created = await fire(url, '/login-big', options.memorySessions, options.connections);
-      memory = {
-        ...(await sessionMemory(redis.admins, usedBefore)),
-        payloadBytes: options.payloadBytes,
-      };
-      log(
-        `  ${kind} memory: ${memory.keys} keys of ${created} sessions, ${Math.round(memory.memoryUsagePerKey)} B/session (MEMORY USAGE)`,
-      );
+      const counts = monitor.counts();
+      Object.assign(result, {
+        clientCommands: Object.fromEntries(
+          Object.entries(counts).map(([command, count]) => [
+            command,
+            count / options.countRequests,
+          ]),
+        ),
+        clientCommandsPerRequest: sum(counts) / options.countRequests,
+      });
     }
-    return {
-      kind,
-      label: CONTENDER_LABELS[kind],
-      scenarios,
-      memory,
-      loadAverage: { before, after: loadavg()[0] as number },
-    };
   } finally {
-    await contender.stop();
+    monitor.close();
+  }
+}
+
+/** Redis memory per session with the 1 KB payload (after a FLUSHALL: run it last). */
+async function measureMemory(
+  r: Running,
+  options: BenchOptions,
+): Promise<ContenderResult['memory']> {
+  if (!r.target || SAMPLE_KINDS.includes(r.kind)) return undefined;
+  await flush(r.target.admins);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const usedBefore = await usedMemory(r.target.admins);
+  const created = await fire(
+    r.contender.url,
+    '/login-big',
+    options.memorySessions,
+    options.connections,
+  );
+  const memory = {
+    ...(await sessionMemory(r.target.admins, usedBefore)),
+    payloadBytes: options.payloadBytes,
+  };
+  log(
+    `  ${r.kind} memory: ${memory.keys} keys of ${created} sessions, ${Math.round(memory.memoryUsagePerKey)} B/session (MEMORY USAGE)`,
+  );
+  return memory;
+}
+
+/**
+ * Every contender started at once (pinned to core 1, idle when not driven), every scenario
+ * measured in turns, then per contender the command counts and the memory; every process stopped.
+ */
+async function measureContenders(
+  options: BenchOptions,
+  standaloneTarget: RedisTarget,
+  pinning: boolean,
+): Promise<ContenderResult[]> {
+  const before = loadavg()[0] as number;
+  const running: Running[] = [];
+  let cluster: RedisTarget | undefined;
+  try {
+    for (const kind of options.contenders) {
+      log(`starting ${CONTENDER_LABELS[kind]}`);
+      if (kind === 'cluster') cluster = await clusterTarget(pinning);
+      const target =
+        kind === 'cluster' ? cluster : REDIS_KINDS.includes(kind) ? standaloneTarget : undefined;
+      const contender = await startContender({
+        kind,
+        env: target?.env ?? {},
+        cpus: pinning ? '1' : undefined,
+      });
+      const r: Running = { kind, target, contender, cookies: [] };
+      running.push(r);
+      if (!BASELINE_KINDS.includes(kind) && !SAMPLE_KINDS.includes(kind)) {
+        await checkSessions(contender.url);
+      }
+      r.cookies = await cookiesFor(r, options.sessions);
+    }
+    const scenarios = new Map<ContenderKind, ScenarioResult[]>(running.map((r) => [r.kind, []]));
+    const scenarioNames = [...new Set(running.flatMap((r) => scenariosOf(r.kind)))];
+    for (const scenario of scenarioNames) {
+      log(`scenario ${scenario}, contenders in turns`);
+      for (const [kind, result] of await measureInTurns(running, scenario, options)) {
+        scenarios.get(kind)?.push(result);
+      }
+    }
+    const baselineRead = scenarios.get('baseline')?.find((s) => s.scenario === 'read')?.rps;
+    if (baselineRead) {
+      const rate = Math.round(baselineRead / 2);
+      log(`read-only at ${rate} req/s (half the baseline's rate), contenders in turns`);
+      for (const [kind, result] of await measureInTurns(running, 'read', options, rate)) {
+        scenarios.get(kind)?.push(result);
+      }
+    }
+    const after = loadavg()[0] as number;
+    const results: ContenderResult[] = [];
+    for (const r of running) {
+      const own = scenarios.get(r.kind) ?? [];
+      // An earlier contender's memory run flushed Redis: fresh sessions for the counts.
+      if (r.target) r.cookies = await cookiesFor(r, 50);
+      await countCommands(r, own, options);
+      const memory = await measureMemory(r, options);
+      results.push({
+        kind: r.kind,
+        label: CONTENDER_LABELS[r.kind],
+        scenarios: own,
+        memory,
+        loadAverage: { before, after },
+      });
+      await r.contender.stop();
+    }
+    return results;
+  } finally {
+    await Promise.all(running.map((r) => r.contender.stop().catch(() => undefined)));
+    await cluster?.close();
   }
 }
 
@@ -367,26 +465,7 @@ async function main(): Promise<void> {
       pinned: pinning,
       loadAverageAtStart,
     };
-    const contenders: ContenderResult[] = [];
-    let halfRate: number | undefined;
-    for (const kind of options.contenders) {
-      log(`contender ${CONTENDER_LABELS[kind]}`);
-      const usesRedis = REDIS_KINDS.includes(kind);
-      const target =
-        kind === 'cluster'
-          ? await clusterTarget(pinning)
-          : usesRedis
-            ? standaloneTarget
-            : undefined;
-      try {
-        const result = await measureContender(kind, options, target, pinning, halfRate);
-        contenders.push(result);
-        if (kind === 'baseline')
-          halfRate = result.scenarios.find((s) => s.scenario === 'read-half-rate')?.targetRate;
-      } finally {
-        if (target && target !== standaloneTarget) await target.close();
-      }
-    }
+    const contenders = await measureContenders(options, standaloneTarget, pinning);
     let profiles: Partial<Record<ScenarioName, ProfileSummary>> = {};
     if (options.profile && options.contenders.includes('standalone')) {
       try {
