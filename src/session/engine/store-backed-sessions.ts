@@ -237,7 +237,8 @@ export class StoreBackedSessions implements SessionBackend {
       state.refused = true;
       throw error;
     });
-    if (releasing?.releasableByCommit && state.guard.lock === releasing) state.guard.lock = undefined;
+    if (releasing?.releasableByCommit && state.guard.lock === releasing)
+      state.guard.lock = undefined;
     if (result.status === 'gone') {
       // Destroy wins: a session destroyed, revoked or expired meanwhile is not brought back.
       state.destroyed = true;
