@@ -1,8 +1,11 @@
 // Runs every test: unit and e2e (Express) first, then the HTTP suites again on Fastify, one jest
 // run after the other. Run together, the two copies of a load scenario (300 concurrent requests
 // over three instances and a Redis Cluster) land on the two workers at once and starve each other
-// on a 2-core machine. Writes the summed totals to .test-results/totals.json for .ci/run and
-// prints them as one line "N passed, N failed".
+// on a 2-core machine. For the same reason the load suites (LOAD_SUITES: hundreds of concurrent
+// requests on one session) run on their own afterwards, one file at a time, on each platform:
+// beside another suite on the second core they measured the machine, not the library (store
+// commands over their 2 s timeout). Writes the summed totals to .test-results/totals.json for
+// .ci/run and prints them as one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -12,12 +15,29 @@ const jest = [
   '--no-warnings=ExperimentalWarning',
   'node_modules/jest/bin/jest.js',
 ];
-const runs = [
-  ['--selectProjects', 'unit', 'e2e'],
-  ['--selectProjects', 'e2e-fastify'],
+const LOAD_SUITES = [
+  'test/consistency/',
+  'test/memcached/memcached.e2e.spec.ts',
+  'test/postgres/postgres-consistency.e2e.spec.ts',
 ];
-// Extra arguments (a path filter, --runInBand...) go to every run.
-const extra = ['--passWithNoTests', ...process.argv.slice(2)];
+const loadPattern = `(${LOAD_SUITES.map((path) => path.replace(/[.]/g, '\\.')).join('|')})`;
+// Extra arguments (a path filter, --runInBand...) go to every run; with a path filter of its
+// own, the caller chose the suites, and the two platform runs are all there is.
+const given = process.argv.slice(2);
+const filtered = given.some((arg) => !arg.startsWith('-'));
+const runs = filtered
+  ? [
+      ['--selectProjects', 'unit', 'e2e'],
+      ['--selectProjects', 'e2e-fastify'],
+    ]
+  : [
+      // A path pattern, not --testPathIgnorePatterns, which would replace each project's own.
+      ['--selectProjects', 'unit', 'e2e', '--testPathPatterns', `^(?!.*${loadPattern})`],
+      ['--selectProjects', 'e2e-fastify', '--testPathPatterns', `^(?!.*${loadPattern})`],
+      ['--selectProjects', 'e2e', '--runInBand', '--testPathPatterns', loadPattern],
+      ['--selectProjects', 'e2e-fastify', '--runInBand', '--testPathPatterns', loadPattern],
+    ];
+const extra = ['--passWithNoTests', ...given];
 
 let passed = 0;
 let failed = 0;

@@ -27,13 +27,16 @@ describe('replicaAcks without enough replicas', () => {
   });
 
   it("fails the request with 503 under 'fail', after one WAIT (its timeout), no retry", async () => {
-    // The app's first commit meets the script unloaded: EVALSHA, NOSCRIPT, then the pipeline
-    // again with EVAL (so its WAIT still follows the write). Counted from the second one on.
-    await request(failing.getHttpServer()).put('/m/set').send({ a: 1 }).expect(503);
     const monitor = await RedisMonitor.start(redis().url);
     let status = 0;
     let error: unknown;
     try {
+      // The app's first commit sends its script as EVAL: no EVALSHA refused with NOSCRIPT, whose
+      // pipeline would wait out a WAIT of its own first.
+      const first = await monitor.during(() =>
+        request(failing.getHttpServer()).put('/m/set').send({ a: 1 }).expect(503),
+      );
+      expect(first.map((c) => c.name)).toEqual(['eval', 'wait']);
       const commands = await monitor.during(async () => {
         const response = await request(failing.getHttpServer()).put('/m/set').send({ a: 1 });
         status = response.status;

@@ -113,7 +113,10 @@ export class SessionLocker {
           return result;
         } catch (error) {
           if (!(error instanceof SessionConflictError) || attempt >= attempts) throw error;
-          await sleep(Math.random() * Math.min(50, 2 ** attempt));
+          // Full jitter, growing to 1 s: with the default 5 attempts the pauses stay below 32 ms;
+          // a caller allowing many attempts on a hot session gets a herd that spreads out
+          // instead of one that retries every few ms and overloads the store.
+          await sleep(Math.random() * Math.min(1000, 2 ** attempt));
           await this.engine.reload(session);
         }
       }

@@ -11,6 +11,17 @@ import {
   TOMBSTONE,
 } from './memcached-record.js';
 import type { MemcachedSessions, Resolved } from './memcached-sessions.js';
+import { sleep } from '../lock-wait.js';
+
+/**
+ * The pause before CAS attempt `attempt` (from the second on): random, up to 2^(attempt-1) ms,
+ * at most 50 ms. Retrying at once lets the same writers collide again in lockstep; a jittered,
+ * growing pause spreads them, so a burst of writers to one session is served in well under the
+ * attempt limit.
+ */
+function casPause(attempt: number): Promise<void> {
+  return sleep(Math.random() * Math.min(50, 2 ** (attempt - 1)));
+}
 
 /**
  * Commits on Memcached: each computed from the value read and written with `cas` against it; a
@@ -28,6 +39,7 @@ export class MemcachedCommits {
     const expiresAt = expiresAtOf(session.meta, change.idleTimeoutMs);
     const value = encodeSession(session);
     for (let attempt = 1; attempt <= this.maxCasAttempts; attempt += 1) {
+      if (attempt > 1) await casPause(attempt);
       if (await node.add(this.sessions.keyOf(id), value, lifetimeFor(expiresAt - change.now))) {
         return { status: 'committed', version: 1, expiresAt };
       }
@@ -56,6 +68,7 @@ export class MemcachedCommits {
   async update(keyId: string, change: SessionChange): Promise<CommitResult> {
     const { now, idleTimeoutMs } = change;
     for (let attempt = 1; attempt <= this.maxCasAttempts; attempt += 1) {
+      if (attempt > 1) await casPause(attempt);
       const found =
         (attempt === 1 && this.sessions.recall(keyId)) || (await this.sessions.resolve(keyId, now));
       if (!found) return { status: 'gone' };

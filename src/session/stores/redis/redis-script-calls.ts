@@ -57,6 +57,13 @@ const SHAS = Object.fromEntries(
  * refreshed on MOVED) until `retryForMs` has passed.
  */
 export class RedisScriptCalls {
+  /**
+   * Scripts this client has run with a WAIT: sent as EVALSHA. The first is sent as EVAL, so a
+   * script Redis has not cached yet costs no wasted WAIT (a NOSCRIPT pipeline still runs its
+   * WAIT, for as long as its timeout when replicas are missing).
+   */
+  private readonly sentWithWait = new Set<SessionScriptName>();
+
   constructor(
     private readonly client: Redis | Cluster,
     private readonly retryForMs: number,
@@ -106,10 +113,14 @@ export class RedisScriptCalls {
   ): Promise<ScriptOutcome<T>> {
     const source = SESSION_SCRIPT_SOURCES[name];
     const callArgs = [source.numberOfKeys, ...keys, ...args];
-    let replies = await this.pipeline((p) => p.evalsha(SHAS[name], ...callArgs), wait);
-    if (/NOSCRIPT/.test(replies[0][0]?.message ?? '')) {
+    const cached = this.sentWithWait.has(name);
+    let replies = cached
+      ? await this.pipeline((p) => p.evalsha(SHAS[name], ...callArgs), wait)
+      : await this.pipeline((p) => p.eval(source.lua, ...callArgs), wait);
+    if (cached && /NOSCRIPT/.test(replies[0][0]?.message ?? '')) {
       replies = await this.pipeline((p) => p.eval(source.lua, ...callArgs), wait);
     }
+    this.sentWithWait.add(name);
     const [[scriptError, reply], [waitError, acknowledged]] = replies;
     if (scriptError) throw scriptError;
     return { reply: reply as T, replicas: waitError ? 0 : Number(acknowledged) };
