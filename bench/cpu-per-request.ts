@@ -8,24 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStandalone } from '../test/harness/standalone.js';
-import { createCartSessions, createSessions, drive } from './load.js';
+import { drive, sessionsFor } from './load.js';
+import { flag } from './options.js';
 import { type ContenderProcess, installCleanupHooks, startContender } from './processes.js';
 import {
-  BASELINE_KINDS,
   CONTENDER_KINDS,
   type ContenderKind,
-  SAMPLE_KINDS,
+  ownScenario,
   SCENARIOS,
   type ScenarioName,
-  scenariosOf,
 } from './protocol.js';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length) ?? fallback;
-}
+const flagOr = (name: string, fallback: string): string => flag(process.argv, name) ?? fallback;
 
 /** User + system CPU of a process so far, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -38,7 +34,7 @@ async function main(): Promise<void> {
   // `kind+NAME` runs `kind` with the environment variable NAME=1 (an A/B switch under test);
   // `kind@DIR` runs the contender compiled in DIR (another revision's `bench/dist`), so that two
   // builds are compared in the same interleaved rounds.
-  const specs = flag('contenders', 'baseline,memory').split(',');
+  const specs = flagOr('contenders', 'baseline,memory').split(',');
   const kindOf = (spec: string) => spec.split(/[+@]/)[0] as ContenderKind;
   const scriptOf = (spec: string) => {
     const dir = spec.split('@')[1];
@@ -52,9 +48,9 @@ async function main(): Promise<void> {
         .map((name) => [name, '1']),
     );
   const kinds = specs.map(kindOf);
-  const scenario = flag('scenario', 'read') as ScenarioName;
-  const rounds = Number(flag('rounds', '3'));
-  const duration = Number(flag('duration', '3'));
+  const scenario = flagOr('scenario', 'read') as ScenarioName;
+  const rounds = Number(flagOr('rounds', '3'));
+  const duration = Number(flagOr('duration', '3'));
   if (kinds.some((kind) => !CONTENDER_KINDS.includes(kind)) || !SCENARIOS.includes(scenario)) {
     throw new Error(`unknown contender or scenario; contenders: ${CONTENDER_KINDS.join(', ')}`);
   }
@@ -77,15 +73,15 @@ async function main(): Promise<void> {
         env: { ...flagsOf(spec), BENCH_REDIS_URL: redis.url },
         script: scriptOf(spec),
       });
-      running.push({ spec, contender, scenario, cookies: [] });
-      const entry = running[running.length - 1]!;
-      entry.cookies = BASELINE_KINDS.includes(kind)
-        ? ['bench=none']
-        : SAMPLE_KINDS.includes(kind)
-          ? await createCartSessions(contender.url, 50)
-          : await createSessions(contender.url, 50);
-      // The sample app and its anchor serve the cart scenario only.
-      entry.scenario = scenariosOf(kind).includes(scenario) ? scenario : 'cart';
+      // Listed before its sessions are made, so that a failure still stops it.
+      const entry = {
+        spec,
+        contender,
+        scenario: ownScenario(kind, scenario),
+        cookies: [] as string[],
+      };
+      running.push(entry);
+      entry.cookies = await sessionsFor(kind, contender.url, 50);
       await drive(contender.url, entry.scenario, entry.cookies, { connections: 10, duration: 1 });
     }
     for (let round = 0; round < rounds; round++) {

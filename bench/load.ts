@@ -1,7 +1,7 @@
 /** Load generation with autocannon, and the HTTP requests that prepare sessions. */
 import { Agent, request as httpRequest } from 'node:http';
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
-import type { ScenarioName } from './protocol.js';
+import { BASELINE_KINDS, type ContenderKind, SAMPLE_KINDS, type ScenarioName } from './protocol.js';
 
 export interface LoadSettings {
   readonly connections: number;
@@ -256,6 +256,20 @@ export async function createCartSessions(url: string, count: number): Promise<st
     cookies.push(sessionCookie(added) ?? cookie);
   }
   return cookies;
+}
+
+/**
+ * The cookies a contender's requests present: a dummy one for a baseline (it keeps no sessions),
+ * cart sessions for the sample app and its anchor, `POST /login` sessions for the others.
+ */
+export async function sessionsFor(
+  kind: ContenderKind,
+  url: string,
+  count: number,
+): Promise<string[]> {
+  if (BASELINE_KINDS.includes(kind)) return ['bench=none'];
+  if (SAMPLE_KINDS.includes(kind)) return createCartSessions(url, count);
+  return createSessions(url, count);
 }
 
 /** One request of a scenario, awaited (used to count Redis commands per request). */

@@ -34,7 +34,8 @@ export const USAGE = `Usage: npm run bench -- [--quick | --scale] [options]
   --scale-sessions=N  sessions of the scale run (default 1000000)
 `;
 
-function flag(argv: readonly string[], name: string): string | undefined {
+/** The value of `--name=value` in `argv`, if given. */
+export function flag(argv: readonly string[], name: string): string | undefined {
   const prefix = `--${name}=`;
   return argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
 }

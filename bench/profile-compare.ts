@@ -9,23 +9,19 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandalone } from '../test/harness/standalone.js';
-import { createCartSessions, createSessions, drive } from './load.js';
+import { drive, sessionsFor } from './load.js';
+import { flag } from './options.js';
 import { installCleanupHooks, startContender } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import {
-  BASELINE_KINDS,
   CONTENDER_KINDS,
   type ContenderKind,
-  SAMPLE_KINDS,
+  ownScenario,
   SCENARIOS,
   type ScenarioName,
-  scenariosOf,
 } from './protocol.js';
 
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length) ?? fallback;
-}
+const flagOr = (name: string, fallback: string): string => flag(process.argv, name) ?? fallback;
 
 interface Column {
   readonly kind: ContenderKind;
@@ -51,12 +47,8 @@ async function profileOne(
     });
     let requests = 0;
     try {
-      const cookies = BASELINE_KINDS.includes(kind)
-        ? ['bench=none']
-        : SAMPLE_KINDS.includes(kind)
-          ? await createCartSessions(contender.url, 50)
-          : await createSessions(contender.url, 50);
-      const own = scenariosOf(kind).includes(scenario) ? scenario : 'cart';
+      const cookies = await sessionsFor(kind, contender.url, 50);
+      const own = ownScenario(kind, scenario);
       const run = await drive(contender.url, own, cookies, { connections: 10, duration });
       requests = run.requests;
     } finally {
@@ -97,10 +89,10 @@ function table(
 
 async function main(): Promise<void> {
   installCleanupHooks();
-  const kinds = flag('contenders', 'baseline,memory').split(',') as ContenderKind[];
-  const scenario = flag('scenario', 'read') as ScenarioName;
-  const duration = Number(flag('duration', '8'));
-  const top = Number(flag('top', '40'));
+  const kinds = flagOr('contenders', 'baseline,memory').split(',') as ContenderKind[];
+  const scenario = flagOr('scenario', 'read') as ScenarioName;
+  const duration = Number(flagOr('duration', '8'));
+  const top = Number(flagOr('top', '40'));
   if (kinds.some((kind) => !CONTENDER_KINDS.includes(kind)) || !SCENARIOS.includes(scenario)) {
     throw new Error(`unknown contender or scenario; contenders: ${CONTENDER_KINDS.join(', ')}`);
   }

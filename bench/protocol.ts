@@ -68,6 +68,11 @@ export function scenariosOf(kind: ContenderKind): readonly ScenarioName[] {
   return SAMPLE_KINDS.includes(kind) ? ['cart'] : ['read', 'write', 'create', 'increment', 'skip'];
 }
 
+/** The scenario `kind` runs when `scenario` is asked: the sample app and its anchor serve the cart only. */
+export function ownScenario(kind: ContenderKind, scenario: ScenarioName): ScenarioName {
+  return scenariosOf(kind).includes(scenario) ? scenario : 'cart';
+}
+
 export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   read: 'read-only, existing session',
   write: 'change one key',

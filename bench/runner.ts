@@ -13,12 +13,12 @@ import { startCluster, type RedisClusterHarness } from '../test/harness/cluster.
 import { startStandalone } from '../test/harness/standalone.js';
 import {
   checkSessions,
-  createCartSessions,
   createSessions,
   drive,
   drivePaced,
   fire,
   once,
+  sessionsFor,
   type RunResult,
 } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
@@ -155,13 +155,6 @@ interface Running {
   readonly target: RedisTarget | undefined;
   readonly contender: ContenderProcess;
   cookies: string[];
-}
-
-async function cookiesFor(running: Running, count: number): Promise<string[]> {
-  const { kind, contender } = running;
-  if (BASELINE_KINDS.includes(kind)) return ['bench=none'];
-  if (SAMPLE_KINDS.includes(kind)) return createCartSessions(contender.url, count);
-  return createSessions(contender.url, count);
 }
 
 /** The runs of one contender in one scenario, and the Redis calls they made. */
@@ -335,7 +328,7 @@ async function measureContenders(
       if (!BASELINE_KINDS.includes(kind) && !SAMPLE_KINDS.includes(kind)) {
         await checkSessions(contender.url);
       }
-      r.cookies = await cookiesFor(r, options.sessions);
+      r.cookies = await sessionsFor(kind, contender.url, options.sessions);
     }
     const scenarios = new Map<ContenderKind, ScenarioResult[]>(running.map((r) => [r.kind, []]));
     const scenarioNames = [...new Set(running.flatMap((r) => scenariosOf(r.kind)))];
@@ -358,7 +351,7 @@ async function measureContenders(
     for (const r of running) {
       const own = scenarios.get(r.kind) ?? [];
       // An earlier contender's memory run flushed Redis: fresh sessions for the counts.
-      if (r.target) r.cookies = await cookiesFor(r, 50);
+      if (r.target) r.cookies = await sessionsFor(r.kind, r.contender.url, 50);
       await countCommands(r, own, options);
       const memory = await measureMemory(r, options);
       results.push({
