@@ -113,13 +113,12 @@ export class RedisScriptCalls {
   ): Promise<ScriptOutcome<T>> {
     const source = SESSION_SCRIPT_SOURCES[name];
     const callArgs = [source.numberOfKeys, ...keys, ...args];
+    const withSource = () => this.pipeline((p) => p.eval(source.lua, ...callArgs), wait);
     const cached = this.sentWithWait.has(name);
     let replies = cached
       ? await this.pipeline((p) => p.evalsha(SHAS[name], ...callArgs), wait)
-      : await this.pipeline((p) => p.eval(source.lua, ...callArgs), wait);
-    if (cached && /NOSCRIPT/.test(replies[0][0]?.message ?? '')) {
-      replies = await this.pipeline((p) => p.eval(source.lua, ...callArgs), wait);
-    }
+      : await withSource();
+    if (cached && /NOSCRIPT/.test(replies[0][0]?.message ?? '')) replies = await withSource();
     this.sentWithWait.add(name);
     const [[scriptError, reply], [waitError, acknowledged]] = replies;
     if (scriptError) throw scriptError;
