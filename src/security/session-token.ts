@@ -1,4 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { randomBase64url } from './random-pool.js';
 
 /** Bytes of the random hash tag; it only spreads sessions over Cluster slots, it guards nothing. */
 const TAG_BYTES = 9;
@@ -54,10 +55,6 @@ export function sessionKeyOf(token: SessionToken): SessionKey {
     // One-shot hash: no Hash object per request.
     secretHash: hash('sha256', token.secret, 'base64url'),
   };
-}
-
-function randomBase64url(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
 }
 
 /**

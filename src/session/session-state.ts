@@ -67,8 +67,14 @@ export interface SessionState {
 export function initialState(
   start: Pick<SessionState, 'token' | 'key' | 'stored' | 'cookieDue' | 'port' | 'aliased'>,
 ): SessionState {
+  // Named fields rather than a spread of `start`: no spread per request, one object shape.
   return {
-    ...start,
+    token: start.token,
+    key: start.key,
+    stored: start.stored,
+    cookieDue: start.cookieDue,
+    port: start.port,
+    aliased: start.aliased,
     snapshot: new Map(),
     metaChange: {},
     destroyed: false,

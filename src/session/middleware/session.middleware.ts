@@ -2,7 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { clientErrorOf, toHttpException } from '../session-http-errors.js';
 import type { Session } from '../session.js';
-import { expressPort } from '../transport/express/express-port.js';
+import { ExpressPort } from '../transport/express/express-port.js';
 import { SessionRequestFlow } from './session-request-flow.js';
 import { routeMarkOf } from '../route-marks/route-marker.js';
 
@@ -20,7 +20,7 @@ export class SessionMiddleware implements NestMiddleware {
     if (mark?.skip) return next();
     let session: Session;
     try {
-      session = await this.flow.open(expressPort(request, response), mark?.lock);
+      session = await this.flow.open(new ExpressPort(request, response), mark?.lock);
     } catch (error) {
       throw toHttpException(error);
     }

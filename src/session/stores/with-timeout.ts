@@ -8,24 +8,37 @@ const REFUSAL = /^(WRONGTYPE|ERR .*script|ERR user_script|NOSCRIPT)/i;
  * {@link SessionStoreUnavailableError} instead of waiting on a reconnecting client; a refusal
  * by the server itself is a {@link SessionStoreRefusedError}.
  */
-export async function withTimeout<T>(
+export function withTimeout<T>(
   operation: string,
   timeoutMs: number,
   call: () => Promise<T>,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([call(), deadline]);
-  } catch (error) {
-    // A script error or a key of the wrong type is a bug, not an outage: it must not read as 503.
-    if (error instanceof Error && error.name === 'ReplyError' && REFUSAL.test(error.message)) {
-      throw SessionStoreRefusedError.because(operation, error);
+  // One promise settled by whichever comes first, rather than a race of two promises inside an
+  // async function: this wraps every store round trip of every request.
+  return new Promise<T>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      reject(storeErrorOf(operation, error));
+    };
+    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      fail(error);
+      return;
     }
-    throw SessionStoreUnavailableError.because(operation, error);
-  } finally {
-    clearTimeout(timer);
+    pending.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    }, fail);
+  });
+}
+
+function storeErrorOf(operation: string, error: unknown): Error {
+  // A script error or a key of the wrong type is a bug, not an outage: it must not read as 503.
+  if (error instanceof Error && error.name === 'ReplyError' && REFUSAL.test(error.message)) {
+    return SessionStoreRefusedError.because(operation, error);
   }
+  return SessionStoreUnavailableError.because(operation, error);
 }

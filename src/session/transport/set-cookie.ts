@@ -47,14 +47,25 @@ export function withCookieLine(
 
 /**
  * A port's `setCookie` and `clearCookie`, the same on every platform: each serialises its line
- * and hands it to `setLine`, the platform's way of putting it in place of an earlier one.
+ * and hands it to `setCookieLine`, the platform's way of putting it in place of an earlier one.
+ * A class, not closures made per request: the ports are made for every request.
  */
-export function cookieWriters(
-  setLine: (name: string, line: string) => void,
-): Pick<SessionHttpPort, 'setCookie' | 'clearCookie'> {
-  return {
-    setCookie: (name, value, attributes, maxAgeMs) =>
-      setLine(name, sessionCookieLine(name, value, attributes, maxAgeMs)),
-    clearCookie: (name, attributes) => setLine(name, clearedCookieLine(name, attributes)),
-  };
+export abstract class CookieWritingPort implements Pick<
+  SessionHttpPort,
+  'setCookie' | 'clearCookie'
+> {
+  protected abstract setCookieLine(name: string, line: string): void;
+
+  setCookie(
+    name: string,
+    value: string,
+    attributes: CookieAttributes,
+    maxAgeMs: number | undefined,
+  ): void {
+    this.setCookieLine(name, sessionCookieLine(name, value, attributes, maxAgeMs));
+  }
+
+  clearCookie(name: string, attributes: CookieAttributes): void {
+    this.setCookieLine(name, clearedCookieLine(name, attributes));
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../../../security/random-pool.js';
 import { SessionLockTimeoutError } from '../../session.errors.js';
 import { nextAttemptDelay, sleep } from '../lock-wait.js';
 import type { HeldSessionLock, LockSettings } from '../session-store.js';
@@ -66,7 +66,7 @@ export class LeaseLocks {
     settings: LockSettings,
     attempt: (value: string) => Promise<LeaseAttempt<T>>,
   ): Promise<{ readonly lock: HeldSessionLock; readonly payload?: T }> {
-    const value = randomBytes(16).toString('base64url');
+    const value = randomBase64url(16);
     const budgetMs = settings.retryCount * (settings.retryDelayMs + settings.retryJitterMs);
     let deadline = Date.now() + budgetMs;
     const turn = this.turns.join(id);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../../../security/random-pool.js';
 import { SessionLockTimeoutError } from '../../session.errors.js';
 import { hardWaitBoundMs, waitBoundMs } from '../lock-wait.js';
 import type { HeldSessionLock, LockSettings } from '../session-store.js';
@@ -32,7 +32,7 @@ export class MemorySessionLocks {
   private readonly lines = new Map<string, Line>();
 
   acquire(id: string, settings: LockSettings): Promise<HeldSessionLock> {
-    const value = randomBytes(16).toString('base64url');
+    const value = randomBase64url(16);
     const current = this.grants.get(id);
     if (!this.lines.has(id) && (!current || current.expiresAt <= Date.now())) {
       this.grant(id, value, settings.durationMs);

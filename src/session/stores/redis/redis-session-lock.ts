@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../../../security/random-pool.js';
 import type { Cluster, Redis } from 'ioredis';
 import Redlock, { type Lock } from 'redlock';
 import { LockLines } from '../../locking/lock-lines.js';
@@ -144,7 +144,7 @@ export class RedisSessionLocks {
     attempt: (value: string) => Promise<LockAttempt<T>>,
   ): Promise<{ readonly lock: HeldSessionLock; readonly payload: T }> {
     const releases = this.releases!;
-    const value = randomBytes(16).toString('base64url');
+    const value = randomBase64url(16);
     releases.watch(resource);
     try {
       // The waiter before us in this process just took the lock: no need to ask before it is

@@ -1,25 +1,39 @@
 import type { Request, Response } from 'express';
 import { clientAddressOf } from '../../../security/session-request.js';
 import { firstHeader, type SessionHttpPort } from '../http-port.js';
-import { cookieWriters, withCookieLine } from '../set-cookie.js';
+import { CookieWritingPort, withCookieLine } from '../set-cookie.js';
 
 /** The port over an Express request and its response. */
-export function expressPort(request: Request, response: Response): SessionHttpPort {
-  const setCookieLine = (name: string, line: string) =>
-    response.setHeader('set-cookie', withCookieLine(response.getHeader('set-cookie'), name, line));
-  return {
-    request,
-    get secure() {
-      return request.secure;
-    },
-    get clientAddress() {
-      return clientAddressOf(request);
-    },
-    get headersSent() {
-      return response.headersSent;
-    },
-    header: (name) => firstHeader(request.headers, name),
-    ...cookieWriters(setCookieLine),
-    setHeader: (name, value) => void response.setHeader(name, value),
-  };
+export class ExpressPort extends CookieWritingPort implements SessionHttpPort {
+  constructor(
+    readonly request: Request,
+    private readonly response: Response,
+  ) {
+    super();
+  }
+
+  get secure(): boolean {
+    return this.request.secure;
+  }
+
+  get clientAddress(): string | undefined {
+    return clientAddressOf(this.request);
+  }
+
+  get headersSent(): boolean {
+    return this.response.headersSent;
+  }
+
+  header(name: string): string | undefined {
+    return firstHeader(this.request.headers, name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.response.setHeader(name, value);
+  }
+
+  protected setCookieLine(name: string, line: string): void {
+    const lines = withCookieLine(this.response.getHeader('set-cookie'), name, line);
+    this.response.setHeader('set-cookie', lines);
+  }
 }

@@ -1,28 +1,40 @@
 import { firstHeader, type SessionHttpPort } from '../http-port.js';
-import { cookieWriters, withCookieLine } from '../set-cookie.js';
+import { CookieWritingPort, withCookieLine } from '../set-cookie.js';
 import type { FastifyReplyLike, FastifyRequestLike } from './fastify-types.js';
 
 /** The port over a Fastify request and its reply. */
-export function fastifyPort(request: FastifyRequestLike, reply: FastifyReplyLike): SessionHttpPort {
+export class FastifyPort extends CookieWritingPort implements SessionHttpPort {
+  constructor(
+    readonly request: FastifyRequestLike,
+    private readonly reply: FastifyReplyLike,
+  ) {
+    super();
+  }
+
+  get secure(): boolean {
+    return this.request.protocol === 'https';
+  }
+
+  get clientAddress(): string | undefined {
+    return this.request.ip;
+  }
+
+  get headersSent(): boolean {
+    return this.reply.sent || this.reply.raw.headersSent;
+  }
+
+  header(name: string): string | undefined {
+    return firstHeader(this.request.headers, name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.reply.header(name, value);
+  }
+
   // Fastify appends every `set-cookie` it is given; the line of our cookie must replace its own.
-  const setCookieLine = (name: string, line: string) => {
-    const lines = withCookieLine(reply.getHeader('set-cookie'), name, line);
-    reply.removeHeader('set-cookie');
-    for (const each of lines) reply.header('set-cookie', each);
-  };
-  return {
-    request,
-    get secure() {
-      return request.protocol === 'https';
-    },
-    get clientAddress() {
-      return request.ip;
-    },
-    get headersSent() {
-      return reply.sent || reply.raw.headersSent;
-    },
-    header: (name) => firstHeader(request.headers, name),
-    ...cookieWriters(setCookieLine),
-    setHeader: (name, value) => void reply.header(name, value),
-  };
+  protected setCookieLine(name: string, line: string): void {
+    const lines = withCookieLine(this.reply.getHeader('set-cookie'), name, line);
+    this.reply.removeHeader('set-cookie');
+    for (const each of lines) this.reply.header('set-cookie', each);
+  }
 }

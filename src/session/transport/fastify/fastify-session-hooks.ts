@@ -1,7 +1,7 @@
 import type { SessionRequestFlow } from '../../middleware/session-request-flow.js';
 import { clientErrorOf } from '../../session-http-errors.js';
 import { Session } from '../../session.js';
-import { fastifyPort } from './fastify-port.js';
+import { FastifyPort } from './fastify-port.js';
 import { routeMarkOf } from '../../route-marks/route-marker.js';
 import type { FastifyInstanceLike, FastifyReplyLike } from './fastify-types.js';
 
@@ -21,7 +21,7 @@ export function installFastifySessionHooks(
   fastify.addHook('onRequest', (request, reply, done) => {
     const mark = routeMarkOf(request.raw);
     if (mark?.skip) return done();
-    flow.open(fastifyPort(request, reply), mark?.lock).then(
+    flow.open(new FastifyPort(request, reply), mark?.lock).then(
       (session) => {
         request.session = session;
         flow.continueWith(session, () => done());
