@@ -81,7 +81,8 @@ export class StatelessSessions implements SessionBackend {
       }),
     );
     this.parts.sessions.apply(session, sealed.data, sealed.meta);
-    if (!(await security.vet(session, port))) return this.parts.sessions.fresh(port);
+    const vetted = security.vet(session, port);
+    if (vetted !== true && !(await vetted)) return this.parts.sessions.fresh(port);
     return session;
   }
 

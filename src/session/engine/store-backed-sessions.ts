@@ -72,7 +72,8 @@ export class StoreBackedSessions implements SessionBackend {
     }
     const state = stateOf(loaded);
     if (token.signedWithOldKey) state.cookieDue = true;
-    if (!(await security.vet(loaded, port))) {
+    const vetted = security.vet(loaded, port);
+    if (vetted !== true && !(await vetted)) {
       await releaseLockTakenAtOpen(state);
       return security.afterMismatch(sessions.fresh(port));
     }

@@ -28,9 +28,11 @@ export class SessionRequestFlow {
   async open(port: SessionHttpPort, lock?: SessionLockSettings): Promise<Session> {
     const settings = lock && { ...this.engine.options.lock, ...lock };
     const session = await this.engine.open(port, settings);
+    // A shared (Redis) count of an unknown token decides here whether the client gets 429.
+    const settling = this.engine.security.settleUnknownTokens(port.request);
+    if (!settling) return session;
     try {
-      // A shared (Redis) count of an unknown token decides here whether the client gets 429.
-      await this.engine.security.settleUnknownTokens(port.request);
+      await settling;
     } catch (error) {
       await releaseLockTakenAtOpen(stateOf(session));
       throw error;

@@ -34,8 +34,9 @@ export class SessionSecurity {
   /**
    * Checks a loaded session against the request. `false` when the request must not have it (a
    * fingerprint mismatch, whatever the policy): the request goes on with a fresh, empty session.
+   * A plain `true` when nothing had to be awaited (every request of a session that is its own).
    */
-  async vet(session: Session, port: SessionHttpPort): Promise<boolean> {
+  vet(session: Session, port: SessionHttpPort): boolean | Promise<boolean> {
     const { request } = port;
     const state = stateOf(session);
     if (this.fingerprint) {
@@ -86,9 +87,12 @@ export class SessionSecurity {
     this.guesses?.count(port);
   }
 
-  /** Awaits the shared count of this request's unknown token, if any; raises 429 when over. */
-  async settleUnknownTokens(request: SessionHttpPort['request']): Promise<void> {
-    await this.guesses?.settle(request);
+  /**
+   * Awaits the shared count of this request's unknown token, if any; raises 429 when over.
+   * `undefined` when the request presented no unknown token: nothing to await.
+   */
+  settleUnknownTokens(request: SessionHttpPort['request']): Promise<void> | undefined {
+    return this.guesses?.settle(request);
   }
 
   /**

@@ -62,11 +62,13 @@ export class TokenGuessing {
   }
 
   /** Raises 429 when a shared count of this request found its client over the limit. */
-  async settle(request: SessionHttpPort['request']): Promise<void> {
+  settle(request: SessionHttpPort['request']): Promise<void> | undefined {
     const verdict = this.pending.get(request);
-    if (!verdict) return;
+    if (!verdict) return undefined;
     this.pending.delete(request);
-    if (await verdict) throw this.tooMany();
+    return verdict.then((over) => {
+      if (over) throw this.tooMany();
+    });
   }
 
   private clientOf(port: SessionHttpPort): string {

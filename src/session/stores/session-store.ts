@@ -168,22 +168,34 @@ export abstract class SessionStore {
    * (as `reported` names it) to `error`. Stores pass their calls through it, bounded by their
    * own timeout.
    */
-  protected async observed<T>(
+  protected observed<T>(
     operation: string,
     call: () => Promise<T>,
     reported: (error: Error) => Error = (error) => error,
   ): Promise<T> {
     const started = performance.now();
-    try {
-      const result = await call();
-      this.observer.operation(operation, performance.now() - started, false);
-      return result;
-    } catch (error) {
+    const failureOf = (error: unknown): Error => {
       this.observer.operation(operation, performance.now() - started, true);
       const failure = reported(error as Error);
       this.observer.error(operation, failure);
-      throw failure;
+      return failure;
+    };
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      return Promise.reject(failureOf(error));
     }
+    // `then`, not an async function: this wraps every store round trip of every request.
+    return pending.then(
+      (result) => {
+        this.observer.operation(operation, performance.now() - started, false);
+        return result;
+      },
+      (error: unknown) => {
+        throw failureOf(error);
+      },
+    );
   }
 
   /** Subscribes to store-level happenings (events, metrics); returns the unsubscribe function. */

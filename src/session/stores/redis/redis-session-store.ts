@@ -92,8 +92,8 @@ export class RedisSessionStore extends ReportingSessionStore {
     return `${this.prefix}{${key.tag}}${key.secretHash}`;
   }
 
-  async load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
-    return loadResultOf(await this.run('load', () => this.loadScript(key, options)));
+  load(key: SessionKey, options: LoadOptions): Promise<LoadResult> {
+    return this.run('load', () => this.loadScript(key, options)).then(loadResultOf);
   }
 
   /**
@@ -123,19 +123,19 @@ export class RedisSessionStore extends ReportingSessionStore {
    * usually absent: then the script runs without the check and `EXISTS` asks for the tombstone on
    * its own (a single-key command follows ASK), one more round trip only during a migration.
    */
-  private async loadScript(key: SessionKey, options: LoadOptions): Promise<LoadReply> {
+  private loadScript(key: SessionKey, options: LoadOptions): Promise<LoadReply> {
     const args = loadArgsOf(options);
     const keys = [this.keyOf(key)];
-    try {
-      return (await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '0'], undefined, true))
-        .reply;
-    } catch (error) {
-      if (!isNonLocalKey(error)) throw error;
-      const { reply } = await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '1']);
-      if (reply[0] !== 'found') return reply;
-      const revoked = await this.client.exists(this.tombstoneKeyOf(key));
-      return revoked === 1 ? ['missing'] : reply;
-    }
+    return this.calls.run<LoadReply>('sessionLoad', keys, [...args, '0'], undefined, true).then(
+      (outcome) => outcome.reply,
+      async (error: unknown) => {
+        if (!isNonLocalKey(error)) throw error;
+        const { reply } = await this.calls.run<LoadReply>('sessionLoad', keys, [...args, '1']);
+        if (reply[0] !== 'found') return reply;
+        const revoked = await this.client.exists(this.tombstoneKeyOf(key));
+        return revoked === 1 ? ['missing'] : reply;
+      },
+    );
   }
 
   /** The key of a session's lock: same slot as the session. */
