@@ -169,17 +169,15 @@ describe('a @SessionLock() route opens its session under the lock', () => {
     expect(shapes(commands)).toEqual([['evalsha', '1']]);
   });
 
-  it('withLock() in code takes the lock after the load: load, lock, load with fence, commit', async () => {
+  it('withLock() in code takes the lock after the load, and reloads in the same script: load, lock with load and fence, commit', async () => {
     const jar = await newSession();
     const commands = await monitor.during(() =>
       request(app.http).post('/api/cart/with-lock').set('cookie', jar.header).expect(200),
     );
-    expect(commands.map((command) => command.name)).toEqual([
-      'evalsha',
-      'evalsha',
-      'evalsha',
-      'evalsha',
-    ]);
+    // The request's load (session key), then the lock-then-load script (session and lock keys),
+    // then the commit that releases the lock (session, target and lock keys).
+    expect(shapes(commands)).toEqual([['evalsha', '1'], ...LOCKED_AT_OPEN]);
+    expect(await admin.keys('open:*:lock')).toEqual([]);
   });
 
   it('releases the lock when a guard refuses the request, before the response', async () => {

@@ -1,7 +1,7 @@
 import type { SessionSecurity } from '../security/session-security.js';
 import type { SessionEvents } from '../session-events.js';
 import type { SessionDenyList } from '../stateless/session-deny-list.js';
-import type { LockSettings, SessionStore } from '../stores/session-store.js';
+import type { HeldSessionLock, LockSettings, SessionStore } from '../stores/session-store.js';
 import type { SessionFactory } from './session-factory.js';
 import type { SessionResponder } from './session-responder.js';
 import type { SessionToken } from '../../security/session-token.js';
@@ -38,6 +38,13 @@ export interface SessionBackend {
   destroy(session: Session): Promise<void>;
   /** Drops unsaved changes; `raiseFence` (locked mode) raises the fence in the same read. */
   reload(session: Session, raiseFence: boolean): Promise<void>;
+  /**
+   * Takes the session's lock and reloads the session under it with the fence raised, in one
+   * round trip where the store can (`SessionStore.loadLocked`); unsaved changes are dropped.
+   * `undefined`, holding no lock, when the session is gone: it is then destroyed, as after
+   * `reload`. A backend without it gets the lock, then `reload`.
+   */
+  reloadLocked?(session: Session, settings: LockSettings): Promise<HeldSessionLock | undefined>;
 }
 
 /** What cookie sessions work with; shared with the engine. */

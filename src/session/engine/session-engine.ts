@@ -11,7 +11,7 @@ import { deserializeValue } from '../session-serializer.js';
 import { SessionEvents } from '../session-events.js';
 import { indexRefOf, PrincipalIndexSync } from '../management/principal-index-sync.js';
 import { attachState, stateOf } from '../session-state.js';
-import { type LockSettings, SessionStore } from '../stores/session-store.js';
+import { type HeldSessionLock, type LockSettings, SessionStore } from '../stores/session-store.js';
 import { createSessionBackend } from './create-session-backend.js';
 import type { RegenerateOutcome, SessionBackend } from './session-backend.js';
 import { freshState } from './session-factory.js';
@@ -101,6 +101,26 @@ export class SessionEngine {
    */
   reload(session: Session, raiseFence = false): Promise<void> {
     return this.backend.reload(session, raiseFence);
+  }
+
+  /**
+   * Takes the session's lock and reloads the session under it, raising the fence: one round
+   * trip where the store can. `undefined`, holding no lock, when the session is gone (it is then
+   * destroyed, as after `reload`).
+   */
+  async reloadLocked(
+    session: Session,
+    settings: LockSettings,
+  ): Promise<HeldSessionLock | undefined> {
+    if (this.backend.reloadLocked) return this.backend.reloadLocked(session, settings);
+    const lock = await this.store.acquireLock(stateOf(session).key, settings);
+    try {
+      await this.backend.reload(session, true);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return lock;
   }
 
   /**

@@ -21,7 +21,12 @@ import {
   stateOf,
 } from '../session-state.js';
 import { indexRefOf, type PrincipalIndexSync } from '../management/principal-index-sync.js';
-import type { LockSettings, SessionChange, SessionStore } from '../stores/session-store.js';
+import type {
+  LoadResult,
+  LockSettings,
+  SessionChange,
+  SessionStore,
+} from '../stores/session-store.js';
 import type { SessionHttpPort } from '../transport/http-port.js';
 import { applyCommitted, refusalOf } from './commit-results.js';
 import { presentedSessionToken } from './presented-session-token.js';
@@ -155,6 +160,31 @@ export class StoreBackedSessions implements SessionBackend {
     if (!state.stored) return;
     while (state.committing) await state.committing;
     const result = await this.parts.store.load(state.key, { ...this.loadOptions(), raiseFence });
+    this.replaceLoaded(session, state, result, raiseFence);
+  }
+
+  async reloadLocked(session: Session, settings: LockSettings) {
+    const state = stateOf(session);
+    if (state.destroyed) throw SessionStateError.destroyed('reload');
+    while (state.committing) await state.committing;
+    const { store } = this.parts;
+    const { result, lock } = await store.loadLocked(state.key, settings, this.loadOptions());
+    try {
+      this.replaceLoaded(session, state, result, true);
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+    return lock;
+  }
+
+  /** The session as `result` holds it, its unsaved changes dropped; destroyed if not found. */
+  private replaceLoaded(
+    session: Session,
+    state: SessionState,
+    result: LoadResult,
+    raiseFence: boolean,
+  ): void {
     for (const key of Object.keys(session)) delete session[key];
     state.snapshot = new Map();
     state.metaChange = {};

@@ -65,9 +65,14 @@ export class SessionLocker {
     const settings = { ...this.options.lock, ...overrides };
     const takenAtOpen = state.guard.lockedAtOpen === true && state.guard.lock !== undefined;
     state.guard.lockedAtOpen = false;
-    const lock = takenAtOpen
-      ? state.guard.lock!
-      : await this.engine.store.acquireLock(state.key, settings);
+    // Not taken at open: the lock and the reload under it, in one round trip where the store can.
+    const lock = takenAtOpen ? state.guard.lock : await this.engine.reloadLocked(session, settings);
+    if (!lock) {
+      // The session went meanwhile (expired, destroyed): it is empty now, and nothing to lock.
+      const result = await work();
+      await this.engine.commit(session);
+      return result;
+    }
     const extender = settings.autoExtend
       ? setInterval(
           () => void lock.extend(settings.durationMs).catch(() => undefined),
@@ -76,7 +81,6 @@ export class SessionLocker {
       : undefined;
     state.guard.lock = lock;
     try {
-      if (!takenAtOpen) await this.engine.reload(session, true);
       const result = await this.context.runLockedSection(session, work);
       await this.engine.commit(session);
       return result;
