@@ -73,6 +73,21 @@ class CartController {
     return this.sessions.withLock(async (locked) => increment(locked));
   }
 
+  /**
+   * Locked in code after the session was deleted from the store behind the request's back (as
+   * when another server destroys it between this request's load and its lock).
+   */
+  @Post('with-lock-gone')
+  @HttpCode(200)
+  async withLockGone() {
+    const sessionKeys = (await admin.keys('open:*')).filter((key) => !key.endsWith(':lock'));
+    if (sessionKeys.length > 0) await admin.del(...sessionKeys);
+    return this.sessions.withLock(async (locked) => ({
+      seen: { ...locked },
+      ...increment(locked),
+    }));
+  }
+
   constructor(private readonly sessions: SessionService) {}
 }
 
@@ -178,6 +193,19 @@ describe('a @SessionLock() route opens its session under the lock', () => {
     // then the commit that releases the lock (session, target and lock keys).
     expect(shapes(commands)).toEqual([['evalsha', '1'], ...LOCKED_AT_OPEN]);
     expect(await admin.keys('open:*:lock')).toEqual([]);
+  });
+
+  it('withLock() on a session deleted meanwhile runs on an empty session, holds no lock and does not bring it back', async () => {
+    const jar = await newSession();
+    const response = await request(app.http)
+      .post('/api/cart/with-lock-gone')
+      .set('cookie', jar.header)
+      .expect(200);
+    // The work saw the session as the store has it (gone: empty); its write is not a new session.
+    expect(response.body).toEqual({ seen: {}, value: 1 });
+    expect(String(response.headers['set-cookie'])).toMatch(/^sid=;.*Expires=Thu, 01 Jan 1970/);
+    // No session came back and no lock is left behind.
+    expect(await admin.keys('open:*')).toEqual([]);
   });
 
   it('releases the lock when a guard refuses the request, before the response', async () => {
