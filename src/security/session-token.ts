@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { GenerationalMemo } from './generational-memo.js';
 import { randomBase64url } from './random-pool.js';
 
 /** Bytes of the random hash tag; it only spreads sessions over Cluster slots, it guards nothing. */
@@ -48,13 +49,22 @@ export function parseSessionToken(value: string): SessionToken | undefined {
   return { tag, secret };
 }
 
+/**
+ * Hashes of recent secrets: a client presents the same token on every request. The request path
+ * asks only for tokens whose cookie signature verified (forged ones cannot fill it), and the
+ * process holds those tokens anyway (the signature memo), so this keeps nothing new in memory.
+ */
+const secretHashes = new GenerationalMemo<string>(4096);
+
 /** The store key of a token: a dump of the store does not hand out live sessions. */
 export function sessionKeyOf(token: SessionToken): SessionKey {
-  return {
-    tag: token.tag,
-    // One-shot hash: no Hash object per request.
-    secretHash: hash('sha256', token.secret, 'base64url'),
-  };
+  let secretHash = secretHashes.get(token.secret);
+  if (secretHash === undefined) {
+    // One-shot hash: no Hash object.
+    secretHash = hash('sha256', token.secret, 'base64url');
+    secretHashes.set(token.secret, secretHash);
+  }
+  return { tag: token.tag, secretHash };
 }
 
 /**
