@@ -65,6 +65,25 @@ describe('SessionFingerprint', () => {
     expect(new SessionFingerprint(optionsWith(), [NEW]).matches(firefox, stored)).toBe(false);
   });
 
+  it('gives the same answers from its memo of recent requests, for each key of the ring', () => {
+    const ring = new SessionFingerprint(optionsWith(), [NEW, OLD]);
+    const byOld = new SessionFingerprint(optionsWith(), [OLD]).of(firefox);
+    for (let round = 0; round < 3; round++) {
+      expect(ring.of(firefox)).toBe(new SessionFingerprint(optionsWith(), [NEW]).of(firefox));
+      expect(ring.matches(firefox, byOld)).toBe(true);
+      expect(ring.matches(curl, byOld)).toBe(false);
+    }
+  });
+
+  it('fingerprints an oversized header too (it is not remembered, so the memo stays small)', () => {
+    const fp = new SessionFingerprint(optionsWith(), [NEW]);
+    const long = requestWith({ 'user-agent': `Firefox/140 ${'x'.repeat(4000)}` });
+    const longer = requestWith({ 'user-agent': `Firefox/140 ${'x'.repeat(4001)}` });
+    const stored = fp.of(long);
+    expect(fp.matches(long, stored)).toBe(true);
+    expect(fp.matches(longer, stored)).toBe(false);
+  });
+
   it('cannot be fooled by a header that fakes a second property line', () => {
     const options = optionsWith({ properties: ['user-agent', 'accept-language'] });
     const honest = requestWith({ 'user-agent': 'A', 'accept-language': 'B' });

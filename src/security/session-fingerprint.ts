@@ -1,7 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { addressPrefix } from './client-address.js';
+import { GenerationalMemo } from './generational-memo.js';
 import type { ResolvedFingerprintOptions } from './resolved-security-options.js';
 import { clientAddressOf, type SessionRequest } from './session-request.js';
+
+/** Descriptions remembered at once: at most twice this many entries are held. */
+const MEMO_CAPACITY = 2048;
+/** Longer descriptions (oversized headers) are never remembered: the memo's size stays bounded. */
+const MEMO_TEXT_LIMIT = 1024;
 
 /**
  * HMACs of the request properties a session is bound to. Keyed by the cookie secrets (one
@@ -10,6 +16,11 @@ import { clientAddressOf, type SessionRequest } from './session-request.js';
  */
 export class SessionFingerprint {
   private readonly keys: readonly Buffer[];
+  /**
+   * HMACs of recent request descriptions: a client sends the same User-Agent on every request,
+   * and a fresh HMAC cost 9 µs of self time per request in the sample app's profile.
+   */
+  private readonly macs = new GenerationalMemo<string>(MEMO_CAPACITY);
 
   constructor(
     private readonly options: ResolvedFingerprintOptions,
@@ -23,21 +34,28 @@ export class SessionFingerprint {
 
   /** The fingerprint to store for this request (newest key). */
   of(request: SessionRequest): string {
-    return this.hmac(this.keys[0]!, describeRequest(request, this.options));
+    return this.hmac(0, describeRequest(request, this.options));
   }
 
   /** Whether `stored` is the fingerprint of this request under any key of the ring. */
   matches(request: SessionRequest, stored: string): boolean {
     const description = describeRequest(request, this.options);
     const given = Buffer.from(stored);
-    return this.keys.some((key) => {
-      const expected = Buffer.from(this.hmac(key, description));
+    return this.keys.some((_, index) => {
+      const expected = Buffer.from(this.hmac(index, description));
       return expected.length === given.length && timingSafeEqual(expected, given);
     });
   }
 
-  private hmac(key: Buffer, text: string): string {
-    return createHmac('sha256', key).update(text).digest('base64url');
+  /** The HMAC of `text` under the key at `index` of the ring. */
+  private hmac(index: number, text: string): string {
+    const memoKey = text.length > MEMO_TEXT_LIMIT ? undefined : `${index}\n${text}`;
+    let mac = memoKey === undefined ? undefined : this.macs.get(memoKey);
+    if (mac === undefined) {
+      mac = createHmac('sha256', this.keys[index]!).update(text).digest('base64url');
+      if (memoKey !== undefined) this.macs.set(memoKey, mac);
+    }
+    return mac;
   }
 }
 
