@@ -120,7 +120,9 @@ export class SessionEngine {
       await lock.release();
       throw error;
     }
-    return lock;
+    if (!stateOf(session).destroyed) return lock;
+    await lock.release();
+    return undefined;
   }
 
   /**
