@@ -42,9 +42,9 @@ export interface SessionBackend {
    * Takes the session's lock and reloads the session under it with the fence raised, in one
    * round trip where the store can (`SessionStore.loadLocked`); unsaved changes are dropped.
    * `undefined`, holding no lock, when the session is gone: it is then destroyed, as after
-   * `reload`. A backend without it gets the lock, then `reload`.
+   * `reload`. Cookie sessions refuse it (no store to lock in).
    */
-  reloadLocked?(session: Session, settings: LockSettings): Promise<HeldSessionLock | undefined>;
+  reloadLocked(session: Session, settings: LockSettings): Promise<HeldSessionLock | undefined>;
 }
 
 /** What cookie sessions work with; shared with the engine. */

@@ -108,21 +108,8 @@ export class SessionEngine {
    * trip where the store can. `undefined`, holding no lock, when the session is gone (it is then
    * destroyed, as after `reload`).
    */
-  async reloadLocked(
-    session: Session,
-    settings: LockSettings,
-  ): Promise<HeldSessionLock | undefined> {
-    if (this.backend.reloadLocked) return this.backend.reloadLocked(session, settings);
-    const lock = await this.store.acquireLock(stateOf(session).key, settings);
-    try {
-      await this.backend.reload(session, true);
-    } catch (error) {
-      await lock.release();
-      throw error;
-    }
-    if (!stateOf(session).destroyed) return lock;
-    await lock.release();
-    return undefined;
+  reloadLocked(session: Session, settings: LockSettings): Promise<HeldSessionLock | undefined> {
+    return this.backend.reloadLocked(session, settings);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { ResolvedSessionOptions } from '../resolve-session-options.js';
 import type { RegenerateOptions, Session } from '../session.js';
 import type { SessionPrincipal } from '../session-data.js';
 import { SessionStateError } from '../session.errors.js';
+import { SessionStoreRequiredError } from '../stateless/stateless.errors.js';
 import { deserializeValue, serializeValue } from '../session-serializer.js';
 import { commitInTurn, initialState, type SessionState, stateOf } from '../session-state.js';
 import { summarizeUserAgent } from '../management/user-agent-summary.js';
@@ -241,6 +242,11 @@ export class StatelessSessions implements SessionBackend {
     for (const [key, json] of state.snapshot) session[key] = deserializeValue(json);
     state.metaChange = {};
     state.refused = false;
+  }
+
+  /** Cookie sessions have no store to hold a lock in. */
+  reloadLocked(): Promise<undefined> {
+    return Promise.reject(SessionStoreRequiredError.forOperation('A session lock'));
   }
 
   /**
