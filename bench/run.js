@@ -11,8 +11,10 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +31,8 @@ const args = process.argv
 let sourceRoot = root;
 let snapshot;
 const env = { ...process.env };
+
+holdDistLock();
 
 if (libFlag) {
   const rev = libFlag.slice('--lib='.length);
@@ -85,6 +89,40 @@ if (!process.argv.includes('--no-build')) {
   });
 }
 if (snapshot) rmSync(snapshot, { recursive: true, force: true });
+
+/**
+ * One run at a time per checkout: a second run would delete and rebuild bench/dist under the
+ * first one's contenders. The lock file holds the owner's pid; a lock whose owner is gone is
+ * taken over.
+ */
+function holdDistLock() {
+  const lock = join(benchDir, '.dist.lock');
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      process.on('exit', () => rmSync(lock, { force: true }));
+      for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(lock, 'utf8'));
+    if (owner > 0 && isAlive(owner)) {
+      console.error(`bench: another run (pid ${owner}) is using bench/dist; wait for it to end`);
+      process.exit(1);
+    }
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
 
 function copyLua(fromDir, toDir) {
   for (const entry of readdirSync(fromDir, { withFileTypes: true })) {
