@@ -8,6 +8,22 @@ describe('GenerationalMemo', () => {
     expect(memo.get('b')).toBeUndefined();
   });
 
+  it('remembers what it computed once, but never an undefined result', () => {
+    const memo = new GenerationalMemo<string>(4);
+    let calls = 0;
+    const compute = (value: string | undefined) => () => {
+      calls += 1;
+      return value;
+    };
+    expect(memo.remember('a', compute('A'))).toBe('A');
+    expect(memo.remember('a', compute('other'))).toBe('A');
+    expect(calls).toBe(1);
+    expect(memo.remember('forged', compute(undefined))).toBeUndefined();
+    expect(memo.remember('forged', compute(undefined))).toBeUndefined();
+    expect(calls).toBe(3);
+    expect(memo.size).toBe(1);
+  });
+
   it('holds at most twice its capacity, dropping the oldest generation', () => {
     const memo = new GenerationalMemo<number>(3);
     for (let i = 0; i < 10; i++) memo.set(`k${i}`, i);

@@ -26,6 +26,18 @@ export class GenerationalMemo<V> {
     this.young.set(key, value);
   }
 
+  /**
+   * The remembered value of `key`, or `compute()`'s, remembered unless it is `undefined` (so a
+   * caller can keep failures, such as forged signatures, out of the memo).
+   */
+  remember<T extends V | undefined>(key: string, compute: () => T): T | V {
+    const known = this.get(key);
+    if (known !== undefined) return known;
+    const value = compute();
+    if (value !== undefined) this.set(key, value);
+    return value;
+  }
+
   get size(): number {
     return this.young.size + this.old.size;
   }

@@ -49,13 +49,9 @@ export class SessionFingerprint {
 
   /** The HMAC of `text` under the key at `index` of the ring. */
   private hmac(index: number, text: string): string {
-    const memoKey = text.length > MEMO_TEXT_LIMIT ? undefined : `${index}\n${text}`;
-    let mac = memoKey === undefined ? undefined : this.macs.get(memoKey);
-    if (mac === undefined) {
-      mac = createHmac('sha256', this.keys[index]!).update(text).digest('base64url');
-      if (memoKey !== undefined) this.macs.set(memoKey, mac);
-    }
-    return mac;
+    const compute = () => createHmac('sha256', this.keys[index]!).update(text).digest('base64url');
+    if (text.length > MEMO_TEXT_LIMIT) return compute();
+    return this.macs.remember(`${index}\n${text}`, compute);
   }
 }
 

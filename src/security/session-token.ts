@@ -58,12 +58,10 @@ const secretHashes = new GenerationalMemo<string>(4096);
 
 /** The store key of a token: a dump of the store does not hand out live sessions. */
 export function sessionKeyOf(token: SessionToken): SessionKey {
-  let secretHash = secretHashes.get(token.secret);
-  if (secretHash === undefined) {
-    // One-shot hash: no Hash object.
-    secretHash = hash('sha256', token.secret, 'base64url');
-    secretHashes.set(token.secret, secretHash);
-  }
+  // One-shot hash: no Hash object.
+  const secretHash = secretHashes.remember(token.secret, () =>
+    hash('sha256', token.secret, 'base64url'),
+  );
   return { tag: token.tag, secretHash };
 }
 

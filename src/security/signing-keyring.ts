@@ -44,11 +44,7 @@ export class SigningKeyring {
 
   /** The value inside `signed`, or `undefined` when no secret of the ring made its signature. */
   verify(signed: string): VerifiedValue | undefined {
-    const known = this.verified.get(signed);
-    if (known) return known;
-    const result = this.verifyOnce(signed);
-    if (result) this.verified.set(signed, result);
-    return result;
+    return this.verified.remember(signed, () => this.verifyOnce(signed));
   }
 
   private verifyOnce(signed: string): VerifiedValue | undefined {

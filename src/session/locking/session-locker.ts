@@ -52,11 +52,12 @@ export class SessionLocker {
     // Raised even for a new session, so a missing store shows on the first request, not later.
     if (this.options.cookieSessions) throw SessionStoreRequiredError.forOperation('A session lock');
     const state = stateOf(session);
-    if (!state.stored || state.destroyed) {
+    const withoutLock = async () => {
       const result = await work();
       await this.engine.commit(session);
       return result;
-    }
+    };
+    if (!state.stored || state.destroyed) return withoutLock();
     if (this.context.inLockedSection(session)) {
       const result = await work();
       await this.engine.commitKeepingLock(session);
@@ -67,12 +68,8 @@ export class SessionLocker {
     state.guard.lockedAtOpen = false;
     // Not taken at open: the lock and the reload under it, in one round trip where the store can.
     const lock = takenAtOpen ? state.guard.lock : await this.engine.reloadLocked(session, settings);
-    if (!lock) {
-      // The session went meanwhile (expired, destroyed): it is empty now, and nothing to lock.
-      const result = await work();
-      await this.engine.commit(session);
-      return result;
-    }
+    // The session went meanwhile (expired, destroyed): it is empty now, and nothing to lock.
+    if (!lock) return withoutLock();
     const extender = settings.autoExtend
       ? setInterval(
           () => void lock.extend(settings.durationMs).catch(() => undefined),
