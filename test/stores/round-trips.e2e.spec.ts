@@ -9,6 +9,7 @@ import { fromExpressSessionStore } from '../../src/index.js';
 import { MemcachedSessionStore } from '../../src/session/stores/memcached/index.js';
 import { PostgresSessionStore } from '../../src/session/stores/postgres/index.js';
 import { useMemcached } from '../harness/memcached.js';
+import { startTurnCountingProxy } from '../harness/turn-counting-proxy.js';
 import { usePostgresDatabase } from '../harness/postgres.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { bootSessionApp } from '../support/boot-session-app.js';
@@ -103,12 +104,20 @@ describe('round trips per request, by store', () => {
     }
   });
 
-  it('Memcached: 1 to read, 2 to change a key (gets, then cas), 7 for a locked increment', async () => {
+  it('Memcached: 1 to read, 2 to change a key (gets, then cas), 4 for a locked increment', async () => {
     const server = memcached()[0]!;
-    const store = new MemcachedSessionStore({ servers: server.address });
+    const proxy = await startTurnCountingProxy('127.0.0.1', server.port);
+    const store = new MemcachedSessionStore({ servers: proxy.address });
     const app = await createTestApp({ store });
     try {
-      // Locked: add; gets+cas (fence); gets+cas (commit); gets+cas (release).
+      // Locked, 4 round trips of 7 commands: add + gets (the read runs after the grant on the
+      // same connection); cas (fence) + gets (the session) + gets (the lease); cas (commit);
+      // cas (release, against the lease's CAS read while held).
+      await expect(measure(app, async () => proxy.turns(), true)).resolves.toEqual({
+        read: 1,
+        change: 2,
+        locked: 4,
+      });
       await expect(measure(app, () => memcachedCommands(server.port), true)).resolves.toEqual({
         read: 1,
         change: 2,
@@ -117,6 +126,7 @@ describe('round trips per request, by store', () => {
     } finally {
       await app.close();
       await store.close();
+      await proxy.close();
     }
   });
 

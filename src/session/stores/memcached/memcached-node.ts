@@ -25,6 +25,8 @@ export class MemcachedNode {
       server: { server: address, maxConnections: 1 },
       cmdTimeout: commandTimeoutMs,
       connectTimeout: commandTimeoutMs,
+      // Commands sent together (a read behind a write) leave at once instead of after an ACK.
+      noDelay: true,
       // Refusals are answers here; the client's own logging of them is noise.
       logger: { debug: noop, info: noop, warn: noop, error: noop },
     });

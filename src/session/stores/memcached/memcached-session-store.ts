@@ -8,6 +8,7 @@ import {
   type IndexResult,
   type LoadOptions,
   type LoadResult,
+  type LockedLoad,
   type LockSettings,
   type SessionChange,
   SessionStore,
@@ -17,7 +18,7 @@ import {
 } from '../session-store.js';
 import { withTimeout } from '../with-timeout.js';
 import { MemcachedLeaseBackend } from './memcached-lease-backend.js';
-import { MemcachedNode } from './memcached-node.js';
+import { type CasValue, MemcachedNode } from './memcached-node.js';
 import { decodeRecord } from './memcached-record.js';
 import { parseServers, RendezvousRing } from './memcached-ring.js';
 import type { MemcachedSessionStoreOptions } from './memcached-session-store-options.js';
@@ -46,6 +47,7 @@ export class MemcachedSessionStore extends SessionStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly maxCasAttempts: number;
+  private readonly leases: MemcachedLeaseBackend;
   private readonly locks: LeaseLocks;
   private readonly sessions: MemcachedSessions;
   private readonly commits: MemcachedCommits;
@@ -59,14 +61,12 @@ export class MemcachedSessionStore extends SessionStore {
     this.ring = new RendezvousRing(servers.map((s) => new MemcachedNode(s, this.timeoutMs)));
     this.sessions = new MemcachedSessions(this.ring, this.prefix);
     this.commits = new MemcachedCommits(this.sessions, this.maxCasAttempts);
-    this.locks = new LeaseLocks(
-      new MemcachedLeaseBackend(
-        (id) => this.sessions.nodeOf(id),
-        (id) => `${this.prefix}${id}~lock`,
-        (operation, call) => this.run(operation, call),
-      ),
-      false,
+    this.leases = new MemcachedLeaseBackend(
+      (id) => this.sessions.nodeOf(id),
+      (id) => `${this.prefix}${id}~lock`,
+      (operation, call) => this.run(operation, call),
     );
+    this.locks = new LeaseLocks(this.leases, false);
   }
 
   override get capabilities(): SessionStoreCapabilities {
@@ -136,7 +136,37 @@ export class MemcachedSessionStore extends SessionStore {
   }
 
   async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.locks.acquire(idOf(key), settings);
+    return this.waitingForLock(() => this.locks.acquire(idOf(key), settings));
+  }
+
+  /**
+   * Two round trips: the lease's `add` with the session's `gets` right behind it (the read runs
+   * after the grant, on the same connection), then the fence raised by `cas` with the session
+   * and the lease read back behind it, so that the commit and the release that follow are one
+   * `cas` each. Anything unusual (a grace pointer, a lost `cas`) takes the ordinary load.
+   */
+  override async loadLocked(
+    key: SessionKey,
+    settings: LockSettings,
+    options: LoadOptions,
+  ): Promise<LockedLoad> {
+    const id = idOf(key);
+    const read = () => this.sessions.nodeOf(id).gets(this.sessions.keyOf(id));
+    const { lock, payload } = await this.waitingForLock(() =>
+      this.locks.acquireWith(id, settings, (value) =>
+        this.leases.attempt(id, value, settings.durationMs, read),
+      ),
+    );
+    let result: LoadResult;
+    try {
+      result =
+        (await this.raiseFenceOn(id, payload, options, lock.value)) ??
+        (await this.load(key, { ...options, raiseFence: true }));
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return this.keptIfFound(result, lock);
   }
 
   async updateIndex(): Promise<IndexResult> {
@@ -190,6 +220,45 @@ export class MemcachedSessionStore extends SessionStore {
   override async close(): Promise<void> {
     for (const node of this.ring.all()) node.close();
     this.sessions.clear();
+  }
+
+  /**
+   * Raises the fence (and slides) on a session read under the lease, reading the session and
+   * the lease back in the same round trip; `undefined` when the read was not a live session or
+   * the session changed since.
+   */
+  private async raiseFenceOn(
+    id: string,
+    read: CasValue | undefined,
+    options: LoadOptions,
+    leaseValue: string,
+  ): Promise<LoadResult | undefined> {
+    const record = read && decodeRecord(read.value);
+    if (record?.kind !== 'session') return undefined;
+    const { now, idleTimeoutMs } = options;
+    const { session } = record;
+    if (isPastDeadline(session.meta, now, idleTimeoutMs)) return undefined;
+    const slid = now - session.meta.lastAccessAt >= options.slideAfterMs;
+    const meta = {
+      ...session.meta,
+      ...(slid && { lastAccessAt: now }),
+      fence: session.meta.fence + 1,
+    };
+    const next = { meta, data: session.data };
+    const found = { id, cas: read!.cas, session, aliased: false };
+    return this.run('load', async () => {
+      const [written, after] = await Promise.all([
+        this.sessions.write(found, next, expiresAtOf(meta, idleTimeoutMs) - now),
+        this.sessions
+          .nodeOf(id)
+          .gets(this.sessions.keyOf(id))
+          .catch(() => undefined),
+        this.leases.noteHeld(id, leaseValue),
+      ]);
+      if (!written) return undefined;
+      if (after) this.sessions.rememberRead(id, after);
+      return { status: 'found', slid, session: next };
+    });
   }
 
   /** Bounds a call by the command timeout and reports it to the observers. */

@@ -55,8 +55,13 @@ export class MemcachedSessions {
   }
 
   remember(id: string, found: Resolved): void {
+    this.rememberRead(id, { value: encodeSession(found.session), cas: found.cas });
+  }
+
+  /** Keeps `read`, a value of `id` as the server answered it, for the next commit of `id`. */
+  rememberRead(id: string, read: CasValue): void {
     this.hints.delete(id);
-    this.hints.set(id, { value: encodeSession(found.session), cas: found.cas });
+    this.hints.set(id, read);
     if (this.hints.size > MAX_HINTS) this.hints.delete(this.hints.keys().next().value!);
   }
 

@@ -87,7 +87,7 @@ export class MemorySessionStore extends ReportingSessionStore {
   }
 
   async acquireLock(key: SessionKey, settings: LockSettings): Promise<HeldSessionLock> {
-    return this.locks.acquire(idOf(key), settings);
+    return this.waitingForLock(() => this.locks.acquire(idOf(key), settings));
   }
 
   override async commitReporting(key: SessionKey, change: SessionChange): Promise<CommitReport> {
