@@ -125,6 +125,13 @@ export class SessionStateError extends SessionError {
     );
   }
 
+  static notOnSockets(decorator: string): SessionStateError {
+    return new SessionStateError(
+      `${decorator} on a WebSocket message handler: a socket's messages share the session of ` +
+        'its handshake, committed per message. Put it on an HTTP route or a GraphQL resolver.',
+    );
+  }
+
   static destroyed(action: string): SessionStateError {
     return new SessionStateError(`Cannot ${action}: this session was destroyed in this request.`);
   }

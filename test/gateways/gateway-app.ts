@@ -21,6 +21,7 @@ import {
   CsrfGuard,
   RequireRecentSignIn,
   Session,
+  SessionLock,
   SessionService,
   SessionSocketExceptionFilter,
   SessionSocketInterceptor,
@@ -102,6 +103,13 @@ export function sessionGateway(options: { path?: string; recheckIntervalMs: numb
     @RequireRecentSignIn(60_000)
     recent(@Session() session: CountedSession): WsResponse<unknown> {
       return { event: 'recent', data: { count: session.count ?? null } };
+    }
+
+    /** Refused: a socket's messages share the handshake's session (SessionStateError). */
+    @SubscribeMessage('locked')
+    @SessionLock()
+    locked(): WsResponse<boolean> {
+      return { event: 'locked', data: true };
     }
 
     @SubscribeMessage('sign-out')

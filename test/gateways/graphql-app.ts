@@ -6,6 +6,8 @@ import {
   CsrfGuard,
   RequireRecentSignIn,
   Session,
+  SessionLock,
+  SessionOptimistic,
   SessionService,
   SkipCsrf,
   type TypedSession,
@@ -21,6 +23,8 @@ const typeDefs = /* GraphQL */ `
   type Mutation {
     signIn(id: String!): Boolean!
     bump: Int!
+    lockedBump: Int!
+    optimisticBump: Int!
   }
 `;
 
@@ -68,6 +72,48 @@ export class SessionResolver {
     const session: CountedSession = this.sessions.current();
     session.count = (session.count ?? 0) + 1;
     return session.count;
+  }
+}
+
+/** A read-modify-write with a window in which another server's request could get in. */
+async function bumpSlowly(session: CountedSession): Promise<number> {
+  const next = (session.count ?? 0) + 1;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  session.count = next;
+  return next;
+}
+
+let waiting: (() => void)[] = [];
+
+/** Resolves once a second call is waiting too (or after 5 s, so a lone call never hangs). */
+function pairedUp(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    waiting.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (waiting.length < 2) return;
+    for (const wake of waiting) wake();
+    waiting = [];
+  });
+}
+
+/** Locked and optimistic mutations: the session's lock and versions work in resolvers too. */
+@Resolver()
+export class LockedResolver {
+  @Mutation('lockedBump')
+  @SessionLock()
+  lockedBump(@Session() session: CountedSession): Promise<number> {
+    return bumpSlowly(session);
+  }
+
+  @Mutation('optimisticBump')
+  @SessionOptimistic()
+  async optimisticBump(@Session() session: CountedSession): Promise<number> {
+    // Both bumps of a pair have loaded the session before either changes it.
+    await pairedUp();
+    return bumpSlowly(session);
   }
 }
 

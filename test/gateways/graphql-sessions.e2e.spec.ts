@@ -2,7 +2,7 @@ import request from 'supertest';
 import { useStandalone } from '../harness/index.js';
 import { bootSessionApp, type SessionApp } from '../support/boot-session-app.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { graphQlModule, SessionResolver } from './graphql-app.js';
+import { graphQlModule, LockedResolver, SessionResolver } from './graphql-app.js';
 
 const redis = useStandalone();
 
@@ -13,17 +13,32 @@ interface GraphQlAnswer {
 
 describe('a GraphQL resolver on the request session', () => {
   let app: SessionApp;
+  /** A second server on the same Redis. */
+  let other: SessionApp;
   beforeAll(async () => {
     app = await bootSessionApp({
       options: { redis: redis().url },
       imports: [graphQlModule],
-      providers: [SessionResolver],
+      providers: [SessionResolver, LockedResolver],
+    });
+    other = await bootSessionApp({
+      options: { redis: redis().url },
+      imports: [graphQlModule],
+      providers: [SessionResolver, LockedResolver],
     });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await other.close();
+  });
 
-  async function ask(jar: CookieJar, query: string, csrf?: string): Promise<GraphQlAnswer> {
-    let call = request(app.http).post('/graphql').set('cookie', jar.header).send({ query });
+  async function ask(
+    jar: CookieJar,
+    query: string,
+    csrf?: string,
+    server: SessionApp = app,
+  ): Promise<GraphQlAnswer> {
+    let call = request(server.http).post('/graphql').set('cookie', jar.header).send({ query });
     if (csrf) call = call.set('x-csrf-token', csrf);
     const response = await call;
     jar.take(response);
@@ -62,5 +77,36 @@ describe('a GraphQL resolver on the request session', () => {
     expect((await ask(jar, 'mutation { bump }', csrf)).data).toEqual({ bump: 1 });
     expect((await ask(jar, 'mutation { bump }', csrf)).data).toEqual({ bump: 2 });
     expect((await ask(jar, '{ count }')).data).toEqual({ count: 2 });
+  });
+
+  it('@SessionLock() on a resolver: 20 concurrent bumps over two servers all land', async () => {
+    const jar = new CookieJar();
+    await ask(jar, '{ csrf }');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ask(jar, 'mutation { lockedBump }', undefined, i % 2 === 0 ? app : other),
+      ),
+    );
+    expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
+    const values = answers.map((answer) => answer.data!.lockedBump as number);
+    expect(values.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Read without the auth guard's refusal: the locked resolver reads it under the lock.
+    expect((await ask(jar, 'mutation { lockedBump }', undefined, other)).data).toEqual({
+      lockedBump: 21,
+    });
+  });
+
+  it('@SessionOptimistic() on a resolver: a bump that lost the race is refused with 409', async () => {
+    const jar = new CookieJar();
+    await ask(jar, '{ csrf }');
+    const answers = await Promise.all([
+      ask(jar, 'mutation { optimisticBump }', undefined, app),
+      ask(jar, 'mutation { optimisticBump }', undefined, other),
+    ]);
+    const landed = answers.filter((answer) => answer.data?.optimisticBump === 1);
+    const refused = answers.filter((answer) => refusal(answer) === 409);
+    // Both read count 0 and both try to write 1: one lands, the other is refused, none is lost.
+    expect([landed.length, refused.length]).toEqual([1, 1]);
+    expect((await ask(jar, 'mutation { lockedBump }')).data).toEqual({ lockedBump: 2 });
   });
 });

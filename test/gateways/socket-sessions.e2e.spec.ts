@@ -81,6 +81,17 @@ describe.each<Platform>(['socket.io', 'ws'])(
       expect(read.body).toEqual({ principal: 'alice', count: 2 });
     });
 
+    it('refuses @SessionLock() on a message handler with a server error, not a crash', async () => {
+      const { jar } = await signIn(app, 'lockless');
+      const socket = await connectAs(jar.header);
+      // A programming error: 500 with the generic message (the log says what to change).
+      expect(await socket.ask('locked')).toMatchObject({
+        refused: { status: 500, error: 'SessionStateError' },
+      });
+      // The socket and its session go on.
+      expect(await socket.ask('whoami')).toEqual({ reply: { principal: 'lockless' } });
+    });
+
     it('refuses a new token over the socket, and the session stays signed in', async () => {
       const { jar } = await signIn(app, 'bob');
       const socket = await connectAs(jar.header);

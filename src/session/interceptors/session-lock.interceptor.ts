@@ -23,7 +23,7 @@ export class SessionLockInterceptor implements NestInterceptor {
       SESSION_LOCK_METADATA,
       [context.getHandler(), context.getClass()],
     );
-    return runAroundHandler(context, next, (session, handler) =>
+    return runAroundHandler(context, next, '@SessionLock()', (session, handler) =>
       this.locker.runLocked(session, handler, settings),
     );
   }

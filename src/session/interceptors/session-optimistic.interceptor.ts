@@ -14,7 +14,7 @@ export class SessionOptimisticInterceptor implements NestInterceptor {
   constructor(private readonly locker: SessionLocker) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return runAroundHandler(context, next, (session, handler) =>
+    return runAroundHandler(context, next, '@SessionOptimistic()', (session, handler) =>
       this.locker.runOptimistic(session, handler, { attempts: 1 }),
     );
   }
