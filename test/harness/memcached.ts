@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
