@@ -31,7 +31,7 @@ export interface ProfileSummary {
 }
 
 /** Where a function lives: this library, a package, Node internals or V8 pseudo-frames. */
-function areaOf(url: string, functionName: string): string {
+export function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] ?? ''}`;
   const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -41,7 +41,7 @@ function areaOf(url: string, functionName: string): string {
   return url;
 }
 
-function shortUrl(url: string): string {
+export function shortUrl(url: string): string {
   const packageMatch = /node_modules\/(.+)$/.exec(url);
   if (packageMatch) return packageMatch[1] as string;
   const srcMatch = /\/bench\/dist\/(.+)$/.exec(url);
