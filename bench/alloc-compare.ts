@@ -11,18 +11,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStandalone } from '../test/harness/standalone.js';
 import { drive, sessionsFor } from './load.js';
 import { flag } from './options.js';
 import { installCleanupHooks, startContender } from './processes.js';
 import { areaOf, shortUrl } from './profile.js';
-import {
-  CONTENDER_KINDS,
-  type ContenderKind,
-  ownScenario,
-  SCENARIOS,
-  type ScenarioName,
-} from './protocol.js';
+import { type ContenderKind, ownScenario, type ScenarioName } from './protocol.js';
+import { eachContenderAlone, printSideBySide } from './side-by-side.js';
 
 const SAMPLER = fileURLToPath(new URL('./alloc-sampler.js', import.meta.url));
 const flagOr = (name: string, fallback: string): string => flag(process.argv, name) ?? fallback;
@@ -108,25 +102,6 @@ async function sampleOne(
   }
 }
 
-function table(
-  title: string,
-  columns: readonly Column[],
-  pick: (c: Column) => Map<string, number>,
-  top: number,
-): void {
-  const names = new Set(columns.flatMap((column) => [...pick(column).keys()]));
-  const rows = [...names].map((name) => ({
-    name,
-    values: columns.map((column) => (pick(column).get(name) ?? 0) / column.requests),
-  }));
-  rows.sort((a, b) => Math.max(...b.values) - Math.max(...a.values));
-  console.log(`\n${title} (bytes allocated per request)`);
-  console.log(`${columns.map((c) => c.kind.padStart(12)).join(' ')}  name`);
-  for (const row of rows.slice(0, top)) {
-    console.log(`${row.values.map((v) => v.toFixed(0).padStart(12)).join(' ')}  ${row.name}`);
-  }
-}
-
 async function main(): Promise<void> {
   installCleanupHooks();
   const kinds = flagOr('contenders', 'baseline,standalone').split(',') as ContenderKind[];
@@ -134,25 +109,21 @@ async function main(): Promise<void> {
   const duration = Number(flagOr('duration', '8'));
   const top = Number(flagOr('top', '30'));
   const noInlining = process.argv.includes('--no-inlining');
-  if (kinds.some((kind) => !CONTENDER_KINDS.includes(kind)) || !SCENARIOS.includes(scenario)) {
-    throw new Error(`unknown contender or scenario; contenders: ${CONTENDER_KINDS.join(', ')}`);
-  }
-  const redis = await startStandalone();
-  const columns: Column[] = [];
-  try {
-    for (const kind of kinds) {
-      columns.push(await sampleOne(kind, scenario, redis.url, duration, noInlining));
-    }
-  } finally {
-    await redis.stop();
-  }
+  const columns = await eachContenderAlone(kinds, scenario, (kind, redisUrl) =>
+    sampleOne(kind, scenario, redisUrl, duration, noInlining),
+  );
   for (const c of columns) {
-    console.log(
-      `${c.kind}: ${c.requests} requests sampled, ${(c.bytes / c.requests).toFixed(0)} B allocated per request`,
-    );
+    const perRequest = (c.bytes / c.requests).toFixed(0);
+    console.log(`${c.kind}: ${c.requests} requests sampled, ${perRequest} B allocated per request`);
   }
-  table('By area', columns, (c) => c.areas, top);
-  table('By function', columns, (c) => c.functions, top);
+  const options = { digits: 0, top };
+  printSideBySide('By area (bytes allocated per request)', columns, (c) => c.areas, options);
+  printSideBySide(
+    'By function (bytes allocated per request)',
+    columns,
+    (c) => c.functions,
+    options,
+  );
 }
 
 main().then(

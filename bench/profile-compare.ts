@@ -8,18 +8,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStandalone } from '../test/harness/standalone.js';
 import { drive, sessionsFor } from './load.js';
 import { flag } from './options.js';
 import { installCleanupHooks, startContender } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import {
-  CONTENDER_KINDS,
-  type ContenderKind,
-  ownScenario,
-  SCENARIOS,
-  type ScenarioName,
-} from './protocol.js';
+import { type ContenderKind, ownScenario, type ScenarioName } from './protocol.js';
+import { eachContenderAlone, printSideBySide } from './side-by-side.js';
 
 const flagOr = (name: string, fallback: string): string => flag(process.argv, name) ?? fallback;
 
@@ -69,42 +63,15 @@ async function profileOne(
   }
 }
 
-function table(
-  title: string,
-  columns: readonly Column[],
-  pick: (c: Column) => Map<string, number>,
-) {
-  const names = new Set(columns.flatMap((column) => [...pick(column).keys()]));
-  const rows = [...names].map((name) => ({
-    name,
-    values: columns.map((column) => (pick(column).get(name) ?? 0) / column.requests),
-  }));
-  rows.sort((a, b) => Math.max(...b.values) - Math.max(...a.values));
-  console.log(`\n${title} (µs of self time per request)`);
-  console.log(`${columns.map((c) => c.kind.padStart(12)).join(' ')}  name`);
-  for (const row of rows) {
-    console.log(`${row.values.map((v) => v.toFixed(1).padStart(12)).join(' ')}  ${row.name}`);
-  }
-}
-
 async function main(): Promise<void> {
   installCleanupHooks();
   const kinds = flagOr('contenders', 'baseline,memory').split(',') as ContenderKind[];
   const scenario = flagOr('scenario', 'read') as ScenarioName;
   const duration = Number(flagOr('duration', '8'));
   const top = Number(flagOr('top', '40'));
-  if (kinds.some((kind) => !CONTENDER_KINDS.includes(kind)) || !SCENARIOS.includes(scenario)) {
-    throw new Error(`unknown contender or scenario; contenders: ${CONTENDER_KINDS.join(', ')}`);
-  }
-  const redis = await startStandalone();
-  const columns: Column[] = [];
-  try {
-    for (const kind of kinds) {
-      columns.push(await profileOne(kind, scenario, redis.url, duration, top));
-    }
-  } finally {
-    await redis.stop();
-  }
+  const columns = await eachContenderAlone(kinds, scenario, (kind, redisUrl) =>
+    profileOne(kind, scenario, redisUrl, duration, top),
+  );
   console.log(
     columns
       .map(
@@ -113,8 +80,10 @@ async function main(): Promise<void> {
       )
       .join('\n'),
   );
-  table('By area', columns, (c) => c.areas);
-  table('By function', columns, (c) => c.functions);
+  printSideBySide('By area (µs of self time per request)', columns, (c) => c.areas, { digits: 1 });
+  printSideBySide('By function (µs of self time per request)', columns, (c) => c.functions, {
+    digits: 1,
+  });
 }
 
 main().then(
