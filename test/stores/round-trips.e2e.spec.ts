@@ -20,6 +20,9 @@ interface Costs {
   read: number;
   change: number;
   locked?: number;
+  /** The next locked increment at once: Memcached finds the lease released a moment ago. */
+  lockedAgain?: number;
+  withLock?: number;
 }
 
 async function measure(app: INestApplication, count: () => Promise<number>, locks: boolean) {
@@ -37,6 +40,12 @@ async function measure(app: INestApplication, count: () => Promise<number>, lock
     before = await count();
     await request(server).post('/t/locked-increment').set('cookie', jar.header).expect(200);
     costs.locked = (await count()) - before;
+    before = await count();
+    await request(server).post('/t/locked-increment').set('cookie', jar.header).expect(200);
+    costs.lockedAgain = (await count()) - before;
+    before = await count();
+    await request(server).post('/t/with-lock-increment').set('cookie', jar.header).expect(200);
+    costs.withLock = (await count()) - before;
   }
   return costs;
 }
@@ -88,7 +97,7 @@ describe('round trips per request, by store', () => {
   const database = usePostgresDatabase();
   const memcached = useMemcached(1);
 
-  it('PostgreSQL: 1 to read, 2 to change a key, 2 for a locked increment', async () => {
+  it('PostgreSQL: 1 to read, 2 to change a key, 2 for a locked increment (3 with withLock())', async () => {
     const pool = database().pool();
     const count = counted(pool);
     const store = new PostgresSessionStore({ pool, migrate: true, sweepIntervalMs: 0 });
@@ -96,7 +105,14 @@ describe('round trips per request, by store', () => {
     try {
       // Locked: the lease and the load under it (fence raised) in one statement; the commit
       // that releases the lease. A @SessionLock() route opens its session under the lock.
-      await expect(measure(app, count, true)).resolves.toEqual({ read: 1, change: 2, locked: 2 });
+      // withLock() in code: the request's load, then the lease and the reload in one statement.
+      await expect(measure(app, count, true)).resolves.toEqual({
+        read: 1,
+        change: 2,
+        locked: 2,
+        lockedAgain: 2,
+        withLock: 3,
+      });
     } finally {
       await app.close();
       await store.close();
@@ -110,18 +126,25 @@ describe('round trips per request, by store', () => {
     const store = new MemcachedSessionStore({ servers: proxy.address });
     const app = await createTestApp({ store });
     try {
-      // Locked, 4 round trips of 7 commands: add + gets (the read runs after the grant on the
-      // same connection); cas (fence) + gets (the session) + gets (the lease); cas (commit);
-      // cas (release, against the lease's CAS read while held).
+      // Locked, 4 round trips of 7 commands: add + gets (the lease) + gets (the session), the
+      // reads running after the grant on the same connection; cas (fence) + gets (the session);
+      // cas (commit, against that read); cas (release, against the lease's CAS read at the add).
+      // Within a second of a release the lease key still holds the released lease (`|0`):
+      // the `add` is refused and the lease is taken over with `cas`, one round trip more.
+      // withLock() in code: the request's own gets first, then as a locked increment.
       await expect(measure(app, async () => proxy.turns(), true)).resolves.toEqual({
         read: 1,
         change: 2,
         locked: 4,
+        lockedAgain: 5,
+        withLock: 6,
       });
       await expect(measure(app, () => memcachedCommands(server.port), true)).resolves.toEqual({
         read: 1,
         change: 2,
         locked: 7,
+        lockedAgain: 9,
+        withLock: 10,
       });
     } finally {
       await app.close();

@@ -71,6 +71,17 @@ export class SessionTestController {
     return { value: session.counter };
   }
 
+  /** The same increment, locked in code: the session is loaded first, then reloaded under the lock. */
+  @Post('with-lock-increment')
+  @HttpCode(200)
+  async withLockIncrement() {
+    const value = await this.sessions.withLock((session) => {
+      session.counter = ((session.counter as number | undefined) ?? 0) + 1;
+      return session.counter;
+    });
+    return { value };
+  }
+
   @Post('optimistic-increment')
   @HttpCode(200)
   async optimisticIncrement() {

@@ -28,9 +28,11 @@ export class MemcachedLeaseBackend implements LeaseBackend {
   }
 
   /**
-   * One attempt at lease `id`, with `beside` (a read of the session) sent right behind the
-   * `add`: when the lease is granted by the `add`, the read ran under it. Its result is the
-   * attempt's payload.
+   * One attempt at lease `id`, in one round trip: the `add`, a `gets` of the lease and `beside`
+   * (a read of the session) sent together. When the `add` grants the lease, the reads ran under
+   * it, and the lease's CAS is kept for the release. When the lease is there but released or run
+   * out (a release leaves `|0` for a second), it is taken over with `cas` in one more round trip;
+   * the payload was read before that, so it may be stale (the fence's `cas` finds out).
    */
   async attempt<T>(
     id: string,
@@ -42,17 +44,19 @@ export class MemcachedLeaseBackend implements LeaseBackend {
     const key = this.keyOf(id);
     const lease = `${value}|${Date.now() + durationMs}`;
     return this.run('lock-attempt', async () => {
-      const [added, payload] = await Promise.all([
+      const [added, current, payload] = await Promise.all([
         node.add(key, lease, lifetimeFor(durationMs)),
+        node.gets(key),
         // A failed read only costs the load that follows a read of its own.
         beside?.().catch(() => undefined),
       ]);
-      if (added) return { granted: true, payload };
-      const current = await node.gets(key);
+      if (added) {
+        if (current && parse(current.value)[0] === value) this.remember(value, current.cas);
+        return { granted: true, payload };
+      }
       if (!current) return { granted: false };
       const [holder, until] = parse(current.value);
       if (until > Date.now()) return { granted: false, holder };
-      // An expired lease, taken over: the payload was read before, so it may be stale.
       const granted = await node.cas(key, lease, current.cas, lifetimeFor(durationMs));
       return { granted, holder, payload };
     });
@@ -63,11 +67,16 @@ export class MemcachedLeaseBackend implements LeaseBackend {
    * behind a write of the same round trip; it never fails (a failure costs the release a read).
    */
   async noteHeld(id: string, value: string): Promise<void> {
+    // Read when the `add` granted it: nothing has changed it since.
+    if (this.seen.has(value)) return;
     const current = await this.nodeOf(id)
       .gets(this.keyOf(id))
       .catch(() => undefined);
-    if (!current || parse(current.value)[0] !== value) return;
-    this.seen.set(value, current.cas);
+    if (current && parse(current.value)[0] === value) this.remember(value, current.cas);
+  }
+
+  private remember(value: string, cas: string): void {
+    this.seen.set(value, cas);
     if (this.seen.size > MAX_SEEN_LEASES) this.seen.delete(this.seen.keys().next().value!);
   }
 
