@@ -4,10 +4,10 @@
  * core), configured by environment variables, reports its port over the IPC channel and exits when
  * the runner goes away.
  *
- *   BENCH_KIND            baseline | express-session | floor | memory | standalone | cluster | locked |
+ *   BENCH_KIND            baseline | express-session | floor | lean | memory | standalone | cluster | locked |
  *                         fastify-baseline | fastify-standalone (the same on Nest's Fastify adapter) |
  *                         sample-app (sample-app/ itself, as built by \`npm run build\`) | sample-anchor
- *   BENCH_REDIS_URL       redis://127.0.0.1:port (express-session, floor, standalone, locked, fastify-standalone)
+ *   BENCH_REDIS_URL       redis://127.0.0.1:port (express-session, floor, lean, standalone, locked, fastify-standalone)
  *   BENCH_CLUSTER_NODES   JSON [{ host, port }] (cluster)
  */
 import {
@@ -35,6 +35,7 @@ import {
 } from '../src/index.js';
 import { createAnchorApp } from './anchor-app.js';
 import { createFloorApp } from './floor-app.js';
+import { createLeanApp } from './lean-app.js';
 import {
   CONTENDER_KINDS,
   type ContenderKind,
@@ -214,6 +215,10 @@ async function createApp(
   if (kind === 'sample-anchor') return createAnchorApp(env('BENCH_REDIS_URL'), SECRET, IDLE_MS);
   if (kind === 'floor') {
     return createFloorApp(env('BENCH_REDIS_URL'), sessionController(false), IDLE_MS, '/health');
+  }
+  if (kind === 'lean') {
+    const controller = sessionController(false);
+    return createLeanApp(env('BENCH_REDIS_URL'), SECRET, controller, IDLE_MS, '/health');
   }
   if (kind === 'express-session') {
     const client = createClient({ url: env('BENCH_REDIS_URL') });

@@ -4,6 +4,7 @@ export const CONTENDER_KINDS = [
   'baseline',
   'express-session',
   'floor',
+  'lean',
   'memory',
   'standalone',
   'cluster',
@@ -20,6 +21,7 @@ export const CONTENDER_LABELS: Record<ContenderKind, string> = {
   baseline: 'baseline (no session)',
   'express-session': 'express-session + connect-redis',
   floor: 'floor: one bare GET/SET per request, no session logic',
+  lean: "lean: this module's work on Redis without its Nest middleware, interceptor, ALS",
   memory: 'this module, memory store',
   standalone: 'this module, Redis standalone',
   cluster: 'this module, Redis Cluster (3 masters)',
@@ -48,6 +50,7 @@ export function baselineOf(kind: ContenderKind): ContenderKind {
 export const REDIS_KINDS: readonly ContenderKind[] = [
   'express-session',
   'floor',
+  'lean',
   'standalone',
   'cluster',
   'locked',
