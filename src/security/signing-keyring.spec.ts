@@ -136,6 +136,21 @@ describe('SigningKeyring', () => {
       });
       expect(new SigningKeyring([OLD]).verify(signedByNew)).toBeUndefined();
     });
+
+    // Verified signatures are remembered for re-signing: only the newest secret's may be.
+    it('re-signs a value it verified under the old secret with the new one', () => {
+      const ring = new SigningKeyring([NEW, OLD]);
+      expect(ring.verify(signedByOld)?.signedWithOldKey).toBe(true);
+      const expected = createHmac('sha256', NEW).update(TOKEN).digest('base64url');
+      expect(ring.sign(TOKEN)).toBe(`${TOKEN}.${expected}`);
+    });
+
+    it('signs a value it verified under the newest secret to the same string', () => {
+      const signedByNew = new SigningKeyring([NEW]).sign(TOKEN);
+      const ring = new SigningKeyring([NEW, OLD]);
+      expect(ring.verify(signedByNew)?.signedWithOldKey).toBe(false);
+      expect(ring.sign(TOKEN)).toBe(signedByNew);
+    });
   });
 
   it.each([

@@ -3,9 +3,63 @@ import type { CookieAttributes } from '../../security/cookie-attributes.js';
 import type { SessionHttpPort } from './http-port.js';
 
 const EPOCH = new Date(0);
+const EPOCH_EXPIRES = `; Expires=${EPOCH.toUTCString()}`;
 
 /**
- * The `Set-Cookie` line of the session cookie, serialised by the `cookie` package (which
+ * Values written as they are: the session's tokens and sealed values (base64url and dots).
+ * `encodeURIComponent` leaves these characters alone and the `cookie` package accepts them, so
+ * the line is the one `serialize` would write.
+ */
+const PLAIN_VALUE = /^[\w.-]*$/;
+
+/** What comes around the value and the lifetime in a line with both `Max-Age` and `Expires`. */
+interface LineFrame {
+  /** `name=` */
+  readonly head: string;
+  /** `; Domain=…; Path=…`: the attributes `serialize` writes between `Max-Age` and `Expires`. */
+  readonly middle: string;
+  /** `; HttpOnly; Secure; SameSite=…`: those it writes after `Expires`. */
+  readonly tail: string;
+}
+
+/**
+ * Frames per cookie name and attributes, cut from one `serialize` call (which validates the name
+ * and the attributes): a changing request re-sends its cookie with a new lifetime, and
+ * serialising the whole line each time showed in its profile (bench/README.md). The attributes
+ * come from the module's options, so there are few; the bound is a guard.
+ */
+const frames = new Map<string, LineFrame>();
+const FRAMES_BOUND = 64;
+
+function frameOf(name: string, attributes: CookieAttributes): LineFrame {
+  const key = `${name}\0${attributes.domain ?? ''}\0${attributes.path}\0${attributes.httpOnly}\0${attributes.sameSite}\0${attributes.secure}`;
+  const known = frames.get(key);
+  if (known) return known;
+  const sample = serialize(name, '', { ...attributes, expires: EPOCH });
+  const expiresAt = sample.indexOf(EPOCH_EXPIRES);
+  const frame = {
+    head: `${name}=`,
+    middle: sample.slice(name.length + 1, expiresAt),
+    tail: sample.slice(expiresAt + EPOCH_EXPIRES.length),
+  };
+  if (frames.size >= FRAMES_BOUND) frames.clear();
+  frames.set(key, frame);
+  return frame;
+}
+
+/** `Expires` has whole seconds: the last one written, as consecutive requests share it. */
+let lastExpires = { second: Number.NaN, text: '' };
+
+function expiresText(at: number): string {
+  const second = Math.floor(at / 1000);
+  if (second !== lastExpires.second) {
+    lastExpires = { second, text: new Date(second * 1000).toUTCString() };
+  }
+  return lastExpires.text;
+}
+
+/**
+ * The `Set-Cookie` line of the session cookie, as the `cookie` package serialises it (which
  * refuses names, values and attributes that would break the header). Both `Max-Age` and
  * `Expires`, as Express writes them, for clients that know only one; neither when `maxAgeMs` is
  * undefined (a browser-session cookie).
@@ -18,11 +72,13 @@ export function sessionCookieLine(
 ): string {
   // Without a lifetime: a browser-session cookie, dropped when the browser closes.
   if (maxAgeMs === undefined) return serialize(name, value, attributes);
-  return serialize(name, value, {
-    ...attributes,
-    maxAge: Math.floor(maxAgeMs / 1000),
-    expires: new Date(Date.now() + maxAgeMs),
-  });
+  const maxAge = Math.floor(maxAgeMs / 1000);
+  const expires = Date.now() + maxAgeMs;
+  if (!PLAIN_VALUE.test(value)) {
+    return serialize(name, value, { ...attributes, maxAge, expires: new Date(expires) });
+  }
+  const { head, middle, tail } = frameOf(name, attributes);
+  return `${head}${value}; Max-Age=${maxAge}${middle}; Expires=${expiresText(expires)}${tail}`;
 }
 
 /** The `Set-Cookie` line that makes the client drop the cookie. */
