@@ -1,5 +1,6 @@
 import { serialize } from 'cookie';
 import type { CookieAttributes } from '../../security/cookie-attributes.js';
+import { GenerationalMemo } from '../../security/generational-memo.js';
 import type { SessionHttpPort } from './http-port.js';
 
 const EPOCH = new Date(0);
@@ -12,10 +13,8 @@ const EPOCH_EXPIRES = `; Expires=${EPOCH.toUTCString()}`;
  */
 const PLAIN_VALUE = /^[\w.-]*$/;
 
-/** What comes around the value and the lifetime in a line with both `Max-Age` and `Expires`. */
+/** What comes around the lifetime in a line with both `Max-Age` and `Expires`. */
 interface LineFrame {
-  /** `name=` */
-  readonly head: string;
   /** `; Domain=…; Path=…`: the attributes `serialize` writes between `Max-Age` and `Expires`. */
   readonly middle: string;
   /** `; HttpOnly; Secure; SameSite=…`: those it writes after `Expires`. */
@@ -28,23 +27,18 @@ interface LineFrame {
  * serialising the whole line each time showed in its profile (bench/README.md). The attributes
  * come from the module's options, so there are few; the bound is a guard.
  */
-const frames = new Map<string, LineFrame>();
-const FRAMES_BOUND = 64;
+const frames = new GenerationalMemo<LineFrame>(32);
 
 function frameOf(name: string, attributes: CookieAttributes): LineFrame {
   const key = `${name}\0${attributes.domain ?? ''}\0${attributes.path}\0${attributes.httpOnly}\0${attributes.sameSite}\0${attributes.secure}`;
-  const known = frames.get(key);
-  if (known) return known;
-  const sample = serialize(name, '', { ...attributes, expires: EPOCH });
-  const expiresAt = sample.indexOf(EPOCH_EXPIRES);
-  const frame = {
-    head: `${name}=`,
-    middle: sample.slice(name.length + 1, expiresAt),
-    tail: sample.slice(expiresAt + EPOCH_EXPIRES.length),
-  };
-  if (frames.size >= FRAMES_BOUND) frames.clear();
-  frames.set(key, frame);
-  return frame;
+  return frames.remember(key, () => {
+    const sample = serialize(name, '', { ...attributes, expires: EPOCH });
+    const expiresAt = sample.indexOf(EPOCH_EXPIRES);
+    return {
+      middle: sample.slice(name.length + 1, expiresAt),
+      tail: sample.slice(expiresAt + EPOCH_EXPIRES.length),
+    };
+  });
 }
 
 /** `Expires` has whole seconds: the last one written, as consecutive requests share it. */
@@ -77,8 +71,8 @@ export function sessionCookieLine(
   if (!PLAIN_VALUE.test(value)) {
     return serialize(name, value, { ...attributes, maxAge, expires: new Date(expires) });
   }
-  const { head, middle, tail } = frameOf(name, attributes);
-  return `${head}${value}; Max-Age=${maxAge}${middle}; Expires=${expiresText(expires)}${tail}`;
+  const { middle, tail } = frameOf(name, attributes);
+  return `${name}=${value}; Max-Age=${maxAge}${middle}; Expires=${expiresText(expires)}${tail}`;
 }
 
 /** The `Set-Cookie` line that makes the client drop the cookie. */
